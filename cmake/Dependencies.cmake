@@ -1,0 +1,10 @@
+# Every dependency is a Debian -dev package (see scripts/install-deps);
+# nothing is downloaded at build time.
+find_package(Threads REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(fmt REQUIRED)
+find_package(Boost 1.81 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(CLI11 REQUIRED)

@@ -1,0 +1,90 @@
+// runner/state/state_store.hpp
+#pragma once
+
+// Durable bookmarks and run history. A bookmark (the Singer STATE value) is
+// committed only once the destination confirmed the records before it; every
+// commit is kept so a bad state can be rolled back. Implementations must be
+// safe to call from several threads (the run commits from the thread that
+// reads the target's stdout while the main thread records the run).
+
+#include <runner/util/result.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tapline::state {
+
+struct StateEntry
+{
+  int64_t id = 0;
+  std::string integration;
+  std::optional<std::string> value_json; // nullopt: state cleared here
+  std::string committed_at;              // ISO 8601 UTC, millisecond
+  std::optional<int64_t> run_id;         // nullopt for `state set/clear`
+  std::string source; // "target", "tap", "sink", "user"
+};
+
+struct RunEntry
+{
+  int64_t id = 0;
+  std::string integration;
+  std::string started_at;
+  std::optional<std::string> ended_at; // nullopt while running
+  std::string outcome;                 // running, succeeded, failed, ...
+  std::optional<int> exit_code;
+  std::string records_json = "{}"; // {"stream": count, ...}
+  uint64_t records = 0;            // sum over streams
+  uint64_t bytes = 0;              // bytes read from the tap's stdout
+  std::string log_path;
+  std::string error; // excerpt, empty on success
+  std::optional<int64_t> pid;
+};
+
+class StateStore
+{
+public:
+  virtual ~StateStore() = default;
+
+  // The latest committed bookmark; nullopt if none or cleared.
+  [[nodiscard]] virtual Result<std::optional<StateEntry>>
+  current_state(const std::string& integration) = 0;
+
+  // Commit `value_json` (compact JSON object text) as the new bookmark.
+  [[nodiscard]] virtual Result<int64_t>
+  commit_state(const std::string& integration,
+               const std::string& value_json,
+               std::optional<int64_t> run_id,
+               const std::string& source) = 0;
+
+  // Record that the bookmark was cleared (history keeps what was before).
+  [[nodiscard]] virtual Result<void>
+  clear_state(const std::string& integration) = 0;
+
+  // Newest first.
+  [[nodiscard]] virtual Result<std::vector<StateEntry>>
+  state_history(const std::string& integration, int limit) = 0;
+
+  // Insert a run with outcome "running"; returns its id.
+  [[nodiscard]] virtual Result<int64_t> begin_run(const RunEntry& run) = 0;
+
+  // Update the run with `run.id`: ended_at, outcome, exit code, counts,
+  // error.
+  [[nodiscard]] virtual Result<void> finish_run(const RunEntry& run) = 0;
+
+  [[nodiscard]] virtual Result<std::optional<RunEntry>>
+  run(int64_t run_id) = 0;
+
+  // Newest first; empty `integration` means all integrations.
+  [[nodiscard]] virtual Result<std::vector<RunEntry>>
+  runs(const std::string& integration, int limit) = 0;
+};
+
+// Open (creating if needed) the SQLite store at `db_path`, in WAL mode, and
+// migrate its schema. Errors have code `io` with the path in `where`.
+[[nodiscard]] Result<std::unique_ptr<StateStore>>
+open_sqlite_store(const std::string& db_path);
+
+} // namespace tapline::state
