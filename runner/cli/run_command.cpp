@@ -1,0 +1,149 @@
+// runner/cli/run_command.cpp
+//
+// `tapline run NAME...`: runs the named integrations one after another,
+// prints one summary line each on stdout, errors on stderr, and exits with
+// the most severe code. On a terminal, a progress line on stderr shows
+// records per second and per stream.
+
+#include <runner/cli/commands.hpp>
+#include <runner/cli/format.hpp>
+#include <runner/process/signals.hpp>
+#include <runner/sync/run_integration.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include <unistd.h>
+
+namespace tapline::cli {
+
+namespace {
+
+std::string
+stream_counts(const std::vector<sync::StreamCount>& streams)
+{
+  std::string out;
+  for (const auto& stream : streams) {
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", stream.stream, with_commas(stream.records));
+  }
+  return out;
+}
+
+// Rewrites one stderr line about once a second while a run is going.
+class ProgressLine
+{
+public:
+  explicit ProgressLine(std::string name)
+    : m_name(std::move(name)), m_enabled(::isatty(STDERR_FILENO) == 1)
+  {
+  }
+
+  void update(const sync::PumpProgress& progress)
+  {
+    if (!m_enabled) {
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    const auto records = progress.records.load();
+    const double seconds = std::chrono::duration<double>(now - m_last_time).count();
+    const auto rate = seconds > 0 ? static_cast<std::uint64_t>(
+                                      static_cast<double>(records - m_last_records) / seconds)
+                                  : 0;
+    m_last_time = now;
+    m_last_records = records;
+    auto line = fmt::format("{}: {} records, {}/s, {} read; {}",
+                            m_name,
+                            with_commas(records),
+                            with_commas(rate),
+                            human_bytes(progress.bytes.load()),
+                            stream_counts(progress.snapshot()));
+    if (line.size() > 150) {
+      line.resize(150);
+    }
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    std::fflush(stderr);
+    m_shown = true;
+  }
+
+  void clear()
+  {
+    if (m_shown) {
+      std::fprintf(stderr, "\r\033[K");
+      std::fflush(stderr);
+    }
+  }
+
+private:
+  std::string m_name;
+  bool m_enabled;
+  bool m_shown = false;
+  std::chrono::steady_clock::time_point m_last_time = std::chrono::steady_clock::now();
+  std::uint64_t m_last_records = 0;
+};
+
+int
+run_one(Context& context, const config::Integration& integration, int stop_fd)
+{
+  ProgressLine progress(integration.name);
+  sync::RunOptions options;
+  options.stop_fd = stop_fd;
+  options.on_progress = [&](const sync::PumpProgress& pump) { progress.update(pump); };
+  options.on_warning = [&](std::string_view message) {
+    progress.clear();
+    std::fprintf(stderr, "tapline: %s: warning: %.*s\n", integration.name.c_str(),
+                 static_cast<int>(message.size()), message.data());
+  };
+  auto run = sync::run_integration(context.config, integration, *context.store, options);
+  progress.clear();
+  if (!run) {
+    return report(run.error(), integration.name);
+  }
+  const auto& result = *run;
+  const auto counts = stream_counts(result.stats.streams);
+  fmt::print("{}: {}{} — {} records{}, {} in {}; {}; log {}\n",
+             integration.name,
+             result.outcome,
+             result.error ? fmt::format(" (exit {})", result.exit_code()) : "",
+             with_commas(result.stats.records),
+             counts.empty() ? "" : " (" + counts + ")",
+             human_bytes(result.stats.bytes),
+             human_duration(result.duration),
+             result.commits > 0 ? "bookmark committed" : "bookmark unchanged",
+             result.log_path.string());
+  std::fflush(stdout);
+  if (result.error) {
+    return report(*result.error, integration.name);
+  }
+  return 0;
+}
+
+} // namespace
+
+int
+run_command(const GlobalOptions& global, const std::vector<std::string>& names)
+{
+  auto context = open_context(global);
+  if (!context) {
+    return report(context.error());
+  }
+  std::vector<const config::Integration*> selected;
+  for (const auto& name : names) {
+    auto integration = find_integration(context->config, name);
+    if (!integration) {
+      return report(integration.error());
+    }
+    selected.push_back(*integration);
+  }
+  const int stop_fd = process::install_stop_signal_handlers();
+  int exit_code = 0;
+  for (const auto* integration : selected) {
+    if (process::stop_signal() != 0) {
+      break;
+    }
+    exit_code = most_severe(exit_code, run_one(*context, *integration, stop_fd));
+  }
+  return exit_code;
+}
+
+} // namespace tapline::cli

@@ -1,0 +1,19 @@
+// runner/process/signals.hpp
+#pragma once
+
+// SIGINT and SIGTERM arrive at tapline, not at its children (they run in
+// their own process groups), so a run can halt cleanly: stop the tap, let
+// the target flush and confirm, commit, and only then exit. The handler only
+// records the signal and writes a byte to a pipe that the run's watchdog
+// polls. SIGPIPE is ignored so a dead target surfaces as EPIPE on write.
+
+namespace tapline::process {
+
+// Install the handlers (once per process). Returns the read end of the
+// self-pipe, readable once a stop signal arrived.
+int install_stop_signal_handlers();
+
+// The stop signal received so far, or 0.
+int stop_signal();
+
+} // namespace tapline::process

@@ -1,0 +1,301 @@
+// runner/state/sqlite_state_store.cpp
+//
+// The SQLite StateStore: one connection behind a mutex (the sync thread
+// commits bookmarks while the main thread records the run). Every write is
+// its own transaction, and with WAL plus synchronous=FULL a commit that
+// returned has been fsynced, so a bookmark survives a crash or power loss.
+// Rows are only ever appended to state_history: clearing a bookmark appends
+// a NULL value, so rollback can pick any earlier row.
+
+#include <runner/state/schema.hpp>
+#include <runner/state/sqlite_db.hpp>
+#include <runner/state/state_store.hpp>
+#include <runner/util/time.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <mutex>
+#include <utility>
+
+namespace tapline::state {
+
+namespace {
+
+// Long enough to ride out another tapline's commit or checkpoint; a lock
+// held longer than this is reported as `transient`.
+constexpr std::chrono::milliseconds k_busy_timeout{10'000};
+
+constexpr std::string_view k_state_columns =
+    "id, integration, value_json, committed_at, run_id, source";
+
+constexpr std::string_view k_run_columns =
+    "id, integration, started_at, ended_at, outcome, exit_code, records_json, "
+    "records, bytes, log_path, error, pid";
+
+// SQLite reads a negative LIMIT as "no limit".
+int64_t
+sql_limit(int limit)
+{
+  return limit <= 0 ? -1 : limit;
+}
+
+StateEntry
+read_state_entry(const Statement& row)
+{
+  StateEntry entry;
+  entry.id = row.int64(0);
+  entry.integration = row.text(1);
+  entry.value_json = row.optional_text(2);
+  entry.committed_at = row.text(3);
+  entry.run_id = row.optional_int64(4);
+  entry.source = row.text(5);
+  return entry;
+}
+
+RunEntry
+read_run_entry(const Statement& row)
+{
+  RunEntry entry;
+  entry.id = row.int64(0);
+  entry.integration = row.text(1);
+  entry.started_at = row.text(2);
+  entry.ended_at = row.optional_text(3);
+  entry.outcome = row.text(4);
+  if (const auto exit_code = row.optional_int64(5)) {
+    entry.exit_code = static_cast<int>(*exit_code);
+  }
+  entry.records_json = row.text(6);
+  entry.records = static_cast<uint64_t>(row.int64(7));
+  entry.bytes = static_cast<uint64_t>(row.int64(8));
+  entry.log_path = row.text(9);
+  entry.error = row.text(10);
+  entry.pid = row.optional_int64(11);
+  return entry;
+}
+
+std::optional<int64_t>
+widen(std::optional<int> value)
+{
+  if (!value) {
+    return std::nullopt;
+  }
+  return *value;
+}
+
+class SqliteStateStore final : public StateStore
+{
+public:
+  explicit SqliteStateStore(SqliteDb db) : m_db(std::move(db)) {}
+
+  Result<std::optional<StateEntry>>
+  current_state(const std::string& integration) override
+  {
+    const std::scoped_lock lock(m_mutex);
+    TRY_ASSIGN(auto history, read_history(integration, 1));
+    // The newest row decides: a NULL value there means "cleared".
+    if (history.empty() || !history.front().value_json) {
+      return std::nullopt;
+    }
+    return std::move(history.front());
+  }
+
+  Result<int64_t>
+  commit_state(const std::string& integration,
+               const std::string& value_json,
+               std::optional<int64_t> run_id,
+               const std::string& source) override
+  {
+    const std::scoped_lock lock(m_mutex);
+    return insert_state(integration, value_json, run_id, source);
+  }
+
+  Result<void>
+  clear_state(const std::string& integration) override
+  {
+    const std::scoped_lock lock(m_mutex);
+    TRY(insert_state(integration, std::nullopt, std::nullopt, "user"));
+    return {};
+  }
+
+  Result<std::vector<StateEntry>>
+  state_history(const std::string& integration, int limit) override
+  {
+    const std::scoped_lock lock(m_mutex);
+    return read_history(integration, limit);
+  }
+
+  Result<int64_t>
+  begin_run(const RunEntry& run) override
+  {
+    constexpr std::string_view context = "cannot record run start";
+    const std::scoped_lock lock(m_mutex);
+    TRY_ASSIGN(auto insert,
+               m_db.prepare("INSERT INTO runs (integration, started_at, "
+                            "ended_at, outcome, exit_code, records_json, "
+                            "records, bytes, log_path, error, pid) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                            "?10, ?11)",
+                            context));
+    insert.bind_text(1, run.integration)
+        .bind_text(
+            2, run.started_at.empty() ? util::now_iso8601() : run.started_at)
+        .bind_optional_text(3, run.ended_at)
+        .bind_text(4, run.outcome.empty() ? "running" : run.outcome)
+        .bind_optional_int(5, widen(run.exit_code))
+        .bind_text(6, run.records_json)
+        .bind_int(7, static_cast<int64_t>(run.records))
+        .bind_int(8, static_cast<int64_t>(run.bytes))
+        .bind_text(9, run.log_path)
+        .bind_text(10, run.error)
+        .bind_optional_int(11, run.pid);
+    TRY(insert.run());
+    return m_db.last_insert_rowid();
+  }
+
+  Result<void>
+  finish_run(const RunEntry& run) override
+  {
+    constexpr std::string_view context = "cannot record run end";
+    const std::scoped_lock lock(m_mutex);
+    // log_path and pid are often known only at the start (or, for pid,
+    // only after it): keep the stored value when `run` leaves them unset.
+    TRY_ASSIGN(auto update,
+               m_db.prepare("UPDATE runs SET ended_at = ?2, outcome = ?3, "
+                            "exit_code = ?4, records_json = ?5, records = ?6, "
+                            "bytes = ?7, error = ?8, "
+                            "log_path = CASE ?9 WHEN '' THEN log_path "
+                            "ELSE ?9 END, "
+                            "pid = COALESCE(?10, pid) WHERE id = ?1",
+                            context));
+    update.bind_int(1, run.id)
+        .bind_text(2, run.ended_at.value_or(util::now_iso8601()))
+        .bind_text(3, run.outcome)
+        .bind_optional_int(4, widen(run.exit_code))
+        .bind_text(5, run.records_json)
+        .bind_int(6, static_cast<int64_t>(run.records))
+        .bind_int(7, static_cast<int64_t>(run.bytes))
+        .bind_text(8, run.error)
+        .bind_text(9, run.log_path)
+        .bind_optional_int(10, run.pid);
+    TRY(update.run());
+    if (m_db.changes() == 0) {
+      return fail(ErrorCode::internal,
+                  fmt::format("{}: no run with id {}", context, run.id),
+                  m_db.path());
+    }
+    return {};
+  }
+
+  Result<std::optional<RunEntry>>
+  run(int64_t run_id) override
+  {
+    const std::scoped_lock lock(m_mutex);
+    TRY_ASSIGN(auto select,
+               m_db.prepare(fmt::format("SELECT {} FROM runs WHERE id = ?1",
+                                        k_run_columns),
+                            "cannot read run"));
+    select.bind_int(1, run_id);
+    TRY_ASSIGN(const bool has_row, select.step());
+    if (!has_row) {
+      return std::nullopt;
+    }
+    return read_run_entry(select);
+  }
+
+  Result<std::vector<RunEntry>>
+  runs(const std::string& integration, int limit) override
+  {
+    const std::scoped_lock lock(m_mutex);
+    // Two statements rather than "?1 = '' OR integration = ?1", which
+    // would keep SQLite from using the (integration, id) index.
+    const std::string sql =
+        integration.empty()
+            ? fmt::format("SELECT {} FROM runs ORDER BY id DESC LIMIT ?2",
+                          k_run_columns)
+            : fmt::format("SELECT {} FROM runs WHERE integration = ?1 "
+                          "ORDER BY id DESC LIMIT ?2",
+                          k_run_columns);
+    TRY_ASSIGN(auto select, m_db.prepare(sql, "cannot read runs"));
+    if (!integration.empty()) {
+      select.bind_text(1, integration);
+    }
+    select.bind_int(2, sql_limit(limit));
+    std::vector<RunEntry> entries;
+    while (true) {
+      TRY_ASSIGN(const bool has_row, select.step());
+      if (!has_row) {
+        return entries;
+      }
+      entries.push_back(read_run_entry(select));
+    }
+  }
+
+private:
+  // Callers hold `m_mutex`.
+  Result<int64_t>
+  insert_state(const std::string& integration,
+               const std::optional<std::string>& value_json,
+               std::optional<int64_t> run_id,
+               const std::string& source)
+  {
+    TRY_ASSIGN(auto insert,
+               m_db.prepare("INSERT INTO state_history (integration, "
+                            "value_json, committed_at, run_id, source) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5)",
+                            value_json ? "cannot commit state"
+                                       : "cannot clear state"));
+    insert.bind_text(1, integration)
+        .bind_optional_text(2, value_json)
+        .bind_text(3, util::now_iso8601())
+        .bind_optional_int(4, run_id)
+        .bind_text(5, source);
+    TRY(insert.run());
+    return m_db.last_insert_rowid();
+  }
+
+  // Callers hold `m_mutex`.
+  Result<std::vector<StateEntry>>
+  read_history(const std::string& integration, int limit)
+  {
+    TRY_ASSIGN(
+        auto select,
+        m_db.prepare(fmt::format("SELECT {} FROM state_history WHERE "
+                                 "integration = ?1 ORDER BY id DESC LIMIT ?2",
+                                 k_state_columns),
+                     "cannot read state"));
+    select.bind_text(1, integration).bind_int(2, sql_limit(limit));
+    std::vector<StateEntry> entries;
+    while (true) {
+      TRY_ASSIGN(const bool has_row, select.step());
+      if (!has_row) {
+        return entries;
+      }
+      entries.push_back(read_state_entry(select));
+    }
+  }
+
+  std::mutex m_mutex; // guards `m_db`, including sqlite3_errmsg after a call
+  SqliteDb m_db;
+};
+
+} // namespace
+
+Result<std::unique_ptr<StateStore>>
+open_sqlite_store(const std::string& db_path)
+{
+  TRY_ASSIGN(auto db, SqliteDb::open(db_path, k_busy_timeout));
+  constexpr std::string_view context = "cannot open state database";
+  // WAL lets `tapline status` read while a run writes. If the file system
+  // cannot do WAL, SQLite stays in rollback mode, which is slower but just
+  // as durable, so that is not treated as an error.
+  TRY(db.exec("PRAGMA journal_mode = WAL", context));
+  // FULL: in WAL mode, fsync the log on every commit; NORMAL could lose the
+  // last commits on power loss, and with them confirmed bookmarks.
+  TRY(db.exec("PRAGMA synchronous = FULL", context));
+  TRY(db.exec("PRAGMA foreign_keys = ON", context));
+  TRY(migrate(db));
+  return std::make_unique<SqliteStateStore>(std::move(db));
+}
+
+} // namespace tapline::state

@@ -1,0 +1,281 @@
+// runner/sync/run_integration.cpp
+#include <runner/sync/run_integration.hpp>
+
+#include <runner/process/child.hpp>
+#include <runner/process/line_drain.hpp>
+#include <runner/sync/run_log.hpp>
+#include <runner/sync/sink.hpp>
+#include <runner/sync/state_committer.hpp>
+#include <runner/sync/watchdog.hpp>
+#include <runner/util/fs.hpp>
+#include <runner/util/json_string.hpp>
+#include <runner/util/time.hpp>
+#include <runner/util/unique_fd.hpp>
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+namespace tapline::sync {
+
+namespace {
+
+constexpr std::size_t k_max_stderr_line = 64 * 1024;
+constexpr auto k_commit_interval = std::chrono::milliseconds(1000);
+constexpr auto k_stop_grace = std::chrono::milliseconds(5000);
+
+std::string
+records_json(const PumpStats& stats)
+{
+  std::string out = "{";
+  for (const auto& stream : stats.streams) {
+    if (out.size() > 1) {
+      out += ',';
+    }
+    util::append_json_string(out, stream.stream);
+    out += fmt::format(":{}", stream.records);
+  }
+  out += '}';
+  return out;
+}
+
+// The argv for the tap: its command plus the Singer flags.
+Result<std::vector<std::string>>
+prepare_tap_argv(const config::Integration& integration,
+                 state::StateStore& store,
+                 const std::filesystem::path& work_dir,
+                 RunLog& log)
+{
+  const auto& tap = integration.tap;
+  std::vector<std::string> argv = tap.command;
+
+  std::string config_text = "{}";
+  if (tap.config.inline_json) {
+    config_text = *tap.config.inline_json;
+  } else if (tap.config.file) {
+    TRY_ASSIGN(config_text, util::read_file(*tap.config.file));
+  }
+  const auto config_path = work_dir / "tap-config.json";
+  TRY(util::write_private_file(config_path, config_text));
+  argv.insert(argv.end(), {"--config", config_path.string()});
+
+  TRY_ASSIGN(const auto current, store.current_state(integration.name));
+  if (current && current->value_json) {
+    const auto state_path = work_dir / "state.json";
+    TRY(util::write_private_file(state_path, *current->value_json));
+    argv.insert(argv.end(), {"--state", state_path.string()});
+    log.write("tapline",
+              fmt::format("resuming from bookmark committed at {}", current->committed_at));
+  } else {
+    log.write("tapline", "no committed bookmark: full sync");
+  }
+
+  if (tap.catalog) {
+    const char* flag =
+      tap.catalog_flag == config::CatalogFlag::properties ? "--properties" : "--catalog";
+    argv.insert(argv.end(), {flag, tap.catalog->string()});
+  }
+  return argv;
+}
+
+// The error that decides the run, by what the user should look at first.
+std::optional<Error>
+decide_error(const Watchdog& watchdog,
+             const Result<void>& pumped,
+             const process::ExitStatus& tap_status,
+             const Result<void>& finished,
+             const std::optional<Error>& commit_error,
+             const RunLog& log)
+{
+  if (watchdog.reason() != StopReason::none) {
+    return Error{ErrorCode::transient, watchdog.describe(), {}};
+  }
+  if (!pumped && pumped.error().code != ErrorCode::unavailable) {
+    return pumped.error();
+  }
+  if (!finished) {
+    return finished.error();
+  }
+  if (!pumped) {
+    return pumped.error();
+  }
+  if (!tap_status.success()) {
+    std::string message = "tap " + tap_status.describe();
+    const auto tail = log.tap_tail();
+    if (!tail.empty()) {
+      message += ": " + tail.back();
+    }
+    return Error{ErrorCode::unavailable, message, {}};
+  }
+  if (commit_error) {
+    return commit_error;
+  }
+  return std::nullopt;
+}
+
+std::string
+outcome_for(const std::optional<Error>& error, const Watchdog& watchdog)
+{
+  if (!error) {
+    return "succeeded";
+  }
+  if (watchdog.reason() == StopReason::signal) {
+    return "interrupted";
+  }
+  return "failed";
+}
+
+} // namespace
+
+Result<RunResult>
+run_integration(const config::Config& config,
+                const config::Integration& integration,
+                state::StateStore& store,
+                const RunOptions& options)
+{
+  const auto started = std::chrono::steady_clock::now();
+  state::RunEntry entry;
+  entry.integration = integration.name;
+  entry.started_at = util::now_iso8601();
+  entry.outcome = "running";
+  entry.pid = ::getpid();
+  TRY_ASSIGN(entry.id, store.begin_run(entry));
+
+  RunResult result;
+  result.run_id = entry.id;
+  result.log_path =
+    config.data_dir / "logs" / integration.name / fmt::format("run-{}.log", entry.id);
+  entry.log_path = result.log_path.string();
+
+  const auto finish = [&](std::optional<Error> error) -> Result<RunResult> {
+    result.error = std::move(error);
+    result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+    entry.ended_at = util::now_iso8601();
+    entry.exit_code = result.exit_code();
+    entry.records = result.stats.records;
+    entry.bytes = result.stats.bytes;
+    entry.records_json = records_json(result.stats);
+    entry.error = result.error ? result.error->to_string().substr(0, 2000) : "";
+    if (result.outcome.empty()) {
+      result.outcome = result.error ? "failed" : "succeeded";
+    }
+    entry.outcome = result.outcome;
+    TRY(store.finish_run(entry));
+    return result;
+  };
+
+  auto opened_log = RunLog::open(result.log_path, integration.max_log_bytes);
+  if (!opened_log) {
+    return finish(opened_log.error());
+  }
+  RunLog& log = **opened_log;
+  const auto warn = [&](std::string_view message) {
+    log.write("tapline", message);
+    if (options.on_warning) {
+      options.on_warning(message);
+    }
+  };
+  log.write("tapline", fmt::format("run {} of '{}' started", entry.id, integration.name));
+
+  auto work_dir = util::PrivateTempDir::create(config.data_dir / "tmp",
+                                               fmt::format("run-{}-", entry.id));
+  if (!work_dir) {
+    return finish(work_dir.error());
+  }
+  auto tap_argv = prepare_tap_argv(integration, store, work_dir->path(), log);
+  if (!tap_argv) {
+    return finish(tap_argv.error());
+  }
+
+  StateCommitter committer(store, integration.name, entry.id, k_commit_interval);
+  const auto cwd = config.file.parent_path();
+  auto sink = make_sink(SinkContext{integration, work_dir->path(), cwd, log, committer});
+  if (!sink) {
+    return finish(sink.error());
+  }
+
+  auto out = process::make_pipe();
+  auto err = process::make_pipe();
+  if (!out || !err) {
+    return finish(!out ? out.error() : err.error());
+  }
+  util::UniqueFd tap_stdout(out->read_fd);
+  util::UniqueFd child_out(out->write_fd);
+  util::UniqueFd child_err(err->write_fd);
+  process::SpawnSpec spec;
+  spec.argv = *tap_argv;
+  spec.env = integration.tap.env;
+  spec.cwd = cwd;
+  spec.stdout_fd = child_out.get();
+  spec.stderr_fd = child_err.get();
+  spec.die_with_parent = process::DieWithParent::yes;
+  auto tap = process::spawn(spec);
+  child_out.reset();
+  child_err.reset();
+  if (!tap) {
+    ::close(err->read_fd);
+    auto error = tap.error();
+    error.message = "cannot start tap: " + error.message;
+    (void)(*sink)->finish();
+    (void)committer.flush();
+    return finish(error);
+  }
+  log.write("tapline", fmt::format("tap started (pid {})", tap->pid()));
+  process::LineDrain tap_stderr(err->read_fd, k_max_stderr_line, [&](std::string_view line) {
+    log.write("tap", line);
+  });
+
+  PumpProgress progress;
+  WatchdogSettings settings;
+  settings.timeout = integration.timeout;
+  settings.idle_timeout = integration.idle_timeout;
+  settings.grace = k_stop_grace;
+  settings.stop_fd = options.stop_fd;
+  if (options.on_progress) {
+    settings.on_tick = [&] { options.on_progress(progress); };
+  }
+  Sink& destination = **sink;
+  Watchdog watchdog(std::move(settings), progress, tap->pid(), [&] { destination.abort(); });
+
+  Pump pump(destination, progress, warn);
+  const auto pumped = pump.run(tap_stdout.get(), integration.max_line_bytes);
+  process::ExitStatus tap_status;
+  if (!pumped) {
+    // Stop reading first so a tap blocked on a full pipe sees EPIPE, then
+    // stop its whole group.
+    tap_stdout.reset();
+    tap_status = tap->terminate(k_stop_grace);
+  } else {
+    tap_status = tap->wait();
+  }
+  watchdog.tap_reaped();
+  tap_stdout.reset();
+  tap_stderr.join();
+  log.write("tapline", fmt::format("tap {}", tap_status.describe()));
+
+  const auto finished = destination.finish();
+  watchdog.stop();
+  result.stats = pump.stats();
+
+  if (integration.target.kind == config::TargetKind::process &&
+      integration.state_from == config::StateFrom::tap_on_success && pumped &&
+      finished && tap_status.success() && pump.last_tap_state()) {
+    committer.confirm(*pump.last_tap_state(), "tap");
+  }
+  (void)committer.flush();
+  result.commits = committer.commits();
+
+  auto error = decide_error(watchdog, pumped, tap_status, finished, committer.error(), log);
+  result.outcome = outcome_for(error, watchdog);
+  log.write("tapline",
+            fmt::format("run {}: {} records, {} bytes, {} bookmark commits{}",
+                        result.outcome,
+                        result.stats.records,
+                        result.stats.bytes,
+                        result.commits,
+                        error ? "; " + error->to_string() : ""));
+  return finish(std::move(error));
+}
+
+} // namespace tapline::sync

@@ -1,0 +1,55 @@
+// runner/sync/run_integration.hpp
+#pragma once
+
+// One run of one integration, end to end: record the run, write the tap's
+// config and last committed state into a private directory, start the
+// destination and the tap, pump messages, stop on timeouts and signals,
+// commit only confirmed states, and record the outcome. Never throws; the
+// result says what happened and which error code it maps to.
+
+#include <runner/config/config.hpp>
+#include <runner/state/state_store.hpp>
+#include <runner/sync/pump.hpp>
+#include <runner/util/result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace tapline::sync {
+
+struct RunOptions
+{
+  int stop_fd = -1; // readable when SIGINT/SIGTERM arrived
+  // Called about once a second from the watchdog thread.
+  std::function<void(const PumpProgress&)> on_progress;
+  // tapline's own warnings about the run (also written to the run log).
+  std::function<void(std::string_view)> on_warning;
+};
+
+struct RunResult
+{
+  std::int64_t run_id = 0;
+  std::string outcome; // succeeded, failed, interrupted
+  std::optional<Error> error;
+  PumpStats stats;
+  std::filesystem::path log_path;
+  std::chrono::milliseconds duration{0};
+  std::uint64_t commits = 0;
+
+  [[nodiscard]] int exit_code() const
+  {
+    return error ? exit_code_for(error->code) : 0;
+  }
+};
+
+// Fails only when the run cannot even be recorded (state database).
+[[nodiscard]] Result<RunResult> run_integration(const config::Config& config,
+                                                const config::Integration& integration,
+                                                state::StateStore& store,
+                                                const RunOptions& options);
+
+} // namespace tapline::sync
