@@ -7,6 +7,8 @@
 
 #include <runner/config/inline_json.hpp>
 
+#include <runner/util/json_string.hpp>
+
 #include <charconv>
 #include <cstdint>
 #include <vector>
@@ -182,7 +184,7 @@ append_value(const YamlReader& reader,
         return {};
       }
     }
-    append_json_string(out, text);
+    util::append_json_string(out, text);
     return {};
   }
   case YAML::NodeType::Sequence: {
@@ -204,7 +206,7 @@ append_value(const YamlReader& reader,
     for (const Entry& entry : mapping.entries) {
       out += first ? "" : ",";
       first = false;
-      append_json_string(out, entry.key);
+      util::append_json_string(out, entry.key);
       out += ':';
       TRY(append_json(reader,
                       out,
@@ -222,48 +224,6 @@ append_value(const YamlReader& reader,
 
 } // namespace
 
-void
-append_json_string(std::string& out, std::string_view text)
-{
-  constexpr std::string_view k_hex = "0123456789abcdef";
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\b':
-      out += "\\b";
-      break;
-    case '\f':
-      out += "\\f";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default: {
-      const auto byte = static_cast<unsigned char>(c);
-      if (byte < 0x20) {
-        out += "\\u00";
-        out += k_hex[byte >> 4];
-        out += k_hex[byte & 0xf];
-      } else {
-        out += c;
-      }
-    }
-    }
-  }
-  out += '"';
-}
 
 std::optional<std::string>
 plain_scalar_json(std::string_view text)

@@ -18,10 +18,6 @@
 
 namespace tapline::config {
 
-// Append `text` to `out` as a JSON string literal, quotes included. UTF-8
-// passes through unchanged; '"', '\' and control characters are escaped.
-void append_json_string(std::string& out, std::string_view text);
-
 // The JSON literal a plain (unquoted) YAML scalar stands for when it is a
 // number, boolean or null under the YAML 1.2 core schema, in JSON's
 // spelling ("+1.5" -> "1.5", "0x1F" -> "31", "~" -> "null"). nullopt when

@@ -1,11 +1,10 @@
 // runner/singer/message.hpp
 #pragma once
 
-// A decoded Singer message. Its views and elements point into the reader's
-// parsed document, so a Message is valid only until the reader parses the
-// next line.
-
-#include <simdjson.h>
+// A decoded Singer message. Its views point into the line the reader was
+// given (raw JSON text, exactly as the tap wrote it) or into the reader's
+// string buffer (unescaped names), so a Message is valid only until the
+// reader parses the next line.
 
 #include <cstdint>
 #include <string_view>
@@ -28,9 +27,9 @@ struct Message
   MessageType type = MessageType::unknown;
   std::string_view type_name; // as written, e.g. "RECORD"
   std::string_view stream;    // unescaped; empty for STATE
-  simdjson::dom::element record; // RECORD: the `record` object
-  simdjson::dom::element value;  // STATE: the `value`
-  simdjson::dom::element schema; // SCHEMA: the `schema` object
+  std::string_view record;    // RECORD: raw JSON text of `record`
+  std::string_view value;     // STATE: raw JSON text of `value`
+  std::string_view schema;    // SCHEMA: raw JSON text of `schema`
 };
 
 } // namespace tapline::singer

@@ -9,7 +9,7 @@ namespace tapline::singer {
 
 namespace {
 
-namespace dom = simdjson::dom;
+namespace od = simdjson::ondemand;
 
 std::string_view
 to_message(simdjson::error_code error)
@@ -32,6 +32,8 @@ to_message(simdjson::error_code error)
   case simdjson::F_ATOM_ERROR:
   case simdjson::N_ATOM_ERROR:
     return "invalid literal";
+  case simdjson::INCORRECT_TYPE:
+    return "unexpected value";
   case simdjson::DEPTH_ERROR:
     return "nesting too deep";
   case simdjson::EMPTY:
@@ -39,6 +41,95 @@ to_message(simdjson::error_code error)
   default:
     return simdjson::error_message(error);
   }
+}
+
+// Walks every value below `value` so that simdjson checks all of it:
+// On-Demand otherwise validates only what is read.
+simdjson::error_code
+validate(od::value value)
+{
+  od::json_type type{};
+  if (auto error = value.type().get(type)) {
+    return error;
+  }
+  switch (type) {
+  case od::json_type::object: {
+    od::object object;
+    if (auto error = value.get_object().get(object)) {
+      return error;
+    }
+    for (auto field : object) {
+      std::string_view key;
+      if (auto error = field.unescaped_key().get(key)) {
+        return error;
+      }
+      if (auto error = validate(field.value())) {
+        return error;
+      }
+    }
+    return simdjson::SUCCESS;
+  }
+  case od::json_type::array: {
+    od::array array;
+    if (auto error = value.get_array().get(array)) {
+      return error;
+    }
+    for (auto element : array) {
+      od::value item;
+      if (auto error = element.get(item)) {
+        return error;
+      }
+      if (auto error = validate(item)) {
+        return error;
+      }
+    }
+    return simdjson::SUCCESS;
+  }
+  case od::json_type::string: {
+    std::string_view text;
+    return value.get_string().get(text);
+  }
+  case od::json_type::number: {
+    od::number number;
+    return value.get_number().get(number);
+  }
+  case od::json_type::boolean: {
+    bool flag = false;
+    return value.get_bool().get(flag);
+  }
+  case od::json_type::null: {
+    bool is_null = false;
+    if (auto error = value.is_null().get(is_null)) {
+      return error;
+    }
+    return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+  }
+  }
+  return simdjson::TAPE_ERROR;
+}
+
+// Validates `value` (a field of the document's root object) and sets `raw`
+// to its JSON text: from its first byte to the token that follows it.
+simdjson::error_code
+validate_raw(od::value value, od::document& doc, std::string_view& raw)
+{
+  const char* begin = nullptr;
+  if (auto error = value.current_location().get(begin)) {
+    return error;
+  }
+  if (auto error = validate(value)) {
+    return error;
+  }
+  const char* end = nullptr;
+  if (auto error = doc.current_location().get(end)) {
+    return error;
+  }
+  while (end > begin && (end[-1] == ' ' || end[-1] == '\t' ||
+                         end[-1] == '\r' || end[-1] == '\n')) {
+    --end;
+  }
+  raw = std::string_view(begin, static_cast<std::size_t>(end - begin));
+  return simdjson::SUCCESS;
 }
 
 MessageType
@@ -62,32 +153,12 @@ classify(std::string_view name)
   return MessageType::unknown;
 }
 
-// Which fields each message type must have (as singer-python requires).
-struct Required
+// Whether a message type must name its stream (as singer-python requires).
+bool
+requires_stream(MessageType type)
 {
-  bool stream = false;
-  std::string_view payload; // "record", "value", "schema", "version", ""
-  bool key_properties = false;
-};
-
-Required
-required_fields(MessageType type)
-{
-  switch (type) {
-  case MessageType::record:
-    return {true, "record", false};
-  case MessageType::schema:
-    return {true, "schema", true};
-  case MessageType::state:
-    return {false, "value", false};
-  case MessageType::activate_version:
-    return {true, "version", false};
-  case MessageType::batch:
-    return {true, "", false};
-  case MessageType::unknown:
-    return {false, "", false};
-  }
-  return {};
+  return type == MessageType::record || type == MessageType::schema ||
+         type == MessageType::activate_version || type == MessageType::batch;
 }
 
 } // namespace
@@ -121,12 +192,6 @@ excerpt(std::string_view text, std::size_t max)
   return std::string(text.substr(0, max)) + "...";
 }
 
-std::string
-MessageReader::to_json(simdjson::dom::element element)
-{
-  return simdjson::minify(element);
-}
-
 Result<Message>
 MessageReader::read(const Line& line)
 {
@@ -135,82 +200,124 @@ MessageReader::read(const Line& line)
                 fmt::format("{}: {}", what, excerpt(line.text)),
                 fmt::format("tap stdout line {}", line.number));
   };
-
-  // A huge line grows the parser's buffers to its size; drop them again
-  // so that one 100 MB record does not pin 100 MB for the rest of the run.
-  if (m_parser.capacity() > k_shrink_above && line.text.size() < k_shrink_above) {
-    m_parser = dom::parser{};
-  }
-  dom::element root;
-  // The line sits inside the reader's buffer with SIMDJSON_PADDING readable
-  // bytes after it, so the parser needs no copy (realloc_if_needed = false).
-  if (auto error = m_parser
-                     .parse(reinterpret_cast<const uint8_t*>(line.text.data()),
-                            line.text.size(),
-                            false)
-                     .get(root)) {
+  const auto malformed = [&](simdjson::error_code error) {
     return invalid(fmt::format("malformed JSON ({})", to_message(error)));
+  };
+
+  // A huge line grows the parser's buffers to its size; drop them again so
+  // that one 100 MB record does not pin 100 MB for the rest of the run.
+  if (m_parser.capacity() > k_shrink_above &&
+      line.text.size() < k_shrink_above) {
+    m_parser = od::parser{};
   }
-  dom::object object;
-  if (root.get(object) != simdjson::SUCCESS) {
-    return invalid("expected a JSON object");
+  od::document doc;
+  // The line sits inside the reader's buffer with SIMDJSON_PADDING readable
+  // bytes after it, so the parser needs no copy.
+  if (auto error = m_parser
+                     .iterate(simdjson::padded_string_view(
+                       line.text.data(), line.text.size(), line.capacity))
+                     .get(doc)) {
+    return malformed(error);
+  }
+  od::object object;
+  if (auto error = doc.get_object().get(object)) {
+    return error == simdjson::INCORRECT_TYPE ? invalid("expected a JSON object")
+                                             : malformed(error);
   }
 
   Message message;
-  dom::element type_element;
-  if (object["type"].get(type_element) != simdjson::SUCCESS) {
+  bool has_type = false;
+  bool has_stream = false;
+  bool has_key_properties = false;
+  bool has_version = false;
+  for (auto field : object) {
+    std::string_view key;
+    if (auto error = field.unescaped_key().get(key)) {
+      return malformed(error);
+    }
+    od::value value;
+    if (auto error = field.value().get(value)) {
+      return malformed(error);
+    }
+    simdjson::error_code error = simdjson::SUCCESS;
+    if (key == "type") {
+      if (value.get_string().get(message.type_name) != simdjson::SUCCESS) {
+        return invalid("'type' must be a string");
+      }
+      has_type = true;
+    } else if (key == "stream") {
+      if (value.get_string().get(message.stream) != simdjson::SUCCESS) {
+        return invalid("'stream' must be a string");
+      }
+      has_stream = true;
+    } else if (key == "record") {
+      error = validate_raw(value, doc, message.record);
+    } else if (key == "value") {
+      error = validate_raw(value, doc, message.value);
+    } else if (key == "schema") {
+      error = validate_raw(value, doc, message.schema);
+    } else {
+      has_key_properties = has_key_properties || key == "key_properties";
+      has_version = has_version || key == "version";
+      if (key == "key_properties" && value.type() != od::json_type::array) {
+        return invalid("'key_properties' must be an array");
+      }
+      error = validate(value);
+    }
+    if (error) {
+      return malformed(error);
+    }
+  }
+  // Anything after the root object: its location is readable only then.
+  if (const char* trailing = nullptr;
+      doc.current_location().get(trailing) == simdjson::SUCCESS) {
+    return malformed(simdjson::TRAILING_CONTENT);
+  }
+
+  if (!has_type) {
     return invalid("message has no 'type'");
   }
-  if (type_element.get(message.type_name) != simdjson::SUCCESS) {
-    return invalid("'type' must be a string");
-  }
   message.type = classify(message.type_name);
-  const Required required = required_fields(message.type);
-
-  dom::element stream;
-  if (object["stream"].get(stream) == simdjson::SUCCESS) {
-    if (stream.get(message.stream) != simdjson::SUCCESS) {
-      return invalid("'stream' must be a string");
-    }
-  } else if (required.stream) {
+  if (requires_stream(message.type) && !has_stream) {
     return invalid(fmt::format("{} message has no 'stream'", message.type_name));
   }
-
-  if (!required.payload.empty()) {
-    dom::element payload;
-    if (object[required.payload].get(payload) != simdjson::SUCCESS) {
-      return invalid(fmt::format(
-        "{} message has no '{}'", message.type_name, required.payload));
+  const auto missing = [&](std::string_view field) {
+    return invalid(fmt::format("{} message has no '{}'", message.type_name, field));
+  };
+  switch (message.type) {
+  case MessageType::record:
+    if (message.record.empty()) {
+      return missing("record");
     }
-    switch (message.type) {
-    case MessageType::record:
-      if (!payload.is_object()) {
-        return invalid("'record' must be an object");
-      }
-      message.record = payload;
-      break;
-    case MessageType::schema:
-      if (!payload.is_object() && !payload.is_bool()) {
-        return invalid("'schema' must be an object");
-      }
-      message.schema = payload;
-      break;
-    case MessageType::state:
-      message.value = payload;
-      break;
-    default:
-      break;
+    if (message.record.front() != '{') {
+      return invalid("'record' must be an object");
     }
-  }
-  if (required.key_properties) {
-    dom::element key_properties;
-    if (object["key_properties"].get(key_properties) != simdjson::SUCCESS) {
-      return invalid(
-        fmt::format("{} message has no 'key_properties'", message.type_name));
+    break;
+  case MessageType::schema:
+    if (message.schema.empty()) {
+      return missing("schema");
     }
-    if (!key_properties.is_array()) {
-      return invalid("'key_properties' must be an array");
+    if (message.schema.front() != '{' && message.schema != "true" &&
+        message.schema != "false") {
+      return invalid("'schema' must be an object");
     }
+    if (!has_key_properties) {
+      return missing("key_properties");
+    }
+    break;
+  case MessageType::state:
+    if (message.value.empty()) {
+      return missing("value");
+    }
+    break;
+  case MessageType::activate_version:
+    if (!has_version) {
+      return missing("version");
+    }
+    break;
+  case MessageType::batch:
+  case MessageType::unknown:
+    break;
   }
   return message;
 }

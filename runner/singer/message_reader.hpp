@@ -1,16 +1,16 @@
 // runner/singer/message_reader.hpp
 #pragma once
 
-// Turns one line of tap stdout into a typed Singer message, parsing it in
-// place (no copy of the line). The whole line is checked to be well-formed
-// JSON, including every value inside `record`, because targets choke on what
-// tapline lets through. Knows nothing about schemas, streams or state; keeps
-// a reusable parser, so use one reader per tap stream (not thread-safe).
+// Turns one line of tap stdout into a typed Singer message with simdjson
+// On-Demand, in place (no copy of the line). The whole line is checked to be
+// well-formed JSON, including every value inside `record`, because targets
+// choke on what tapline lets through; the walk that checks it also finds the
+// raw text of `record`, `value` and `schema`, so nothing is re-serialised.
+// Knows nothing about schemas, streams or state; keeps a reusable parser, so
+// use one reader per tap stream (not thread-safe).
 //
-// Why the DOM API rather than On-Demand: On-Demand is compiled inline for
-// the build machine's baseline ISA (the portable "fallback" kernel on
-// x86-64), while the DOM parser in libsimdjson picks AVX2/AVX-512 kernels at
-// run time, and it validates the whole document, which we need anyway.
+// On-Demand is compiled inline for the build's -march (see TAPLINE_ARCH in
+// cmake/StandardSettings.cmake); on x86-64-v3 it uses the AVX2 kernel.
 
 #include <runner/singer/line_reader.hpp>
 #include <runner/singer/message.hpp>
@@ -29,12 +29,9 @@ public:
   // N" and a message that says what is wrong plus an excerpt of the line.
   [[nodiscard]] Result<Message> read(const Line& line);
 
-  // Raw text of `element` as compact JSON (for the jsonl sink and state).
-  [[nodiscard]] static std::string to_json(simdjson::dom::element element);
-
 private:
   static constexpr std::size_t k_shrink_above = std::size_t{16} << 20;
-  simdjson::dom::parser m_parser;
+  simdjson::ondemand::parser m_parser;
 };
 
 // The first `max` characters of `text`, with "..." when cut, for messages.

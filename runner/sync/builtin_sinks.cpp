@@ -31,7 +31,7 @@ public:
   Result<void> on_message(const singer::Message& message) override
   {
     if (message.type == singer::MessageType::state) {
-      m_committer.confirm(singer::MessageReader::to_json(message.value), "sink");
+      m_committer.confirm(std::string(message.value), "sink");
     }
     return {};
   }
@@ -111,11 +111,11 @@ public:
       return {};
     case singer::MessageType::record: {
       TRY_ASSIGN(StreamFile * file, file_for(message.stream));
-      return file->append(singer::MessageReader::to_json(message.record));
+      return file->append(message.record);
     }
     case singer::MessageType::state:
       TRY(sync_all());
-      m_committer.confirm(singer::MessageReader::to_json(message.value), "sink");
+      m_committer.confirm(std::string(message.value), "sink");
       return {};
     default:
       return {};

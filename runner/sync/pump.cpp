@@ -73,7 +73,7 @@ Pump::handle(const singer::Line& line)
     }
     break;
   case singer::MessageType::state:
-    m_last_state = singer::MessageReader::to_json(message.value);
+    m_last_state = std::string(message.value);
     break;
   case singer::MessageType::unknown:
     if (!m_warned_types.contains(message.type_name)) {

@@ -4,6 +4,7 @@
 // and whole mappings converted through load_config.
 
 #include <runner/config/inline_json.hpp>
+#include <runner/util/json_string.hpp>
 #include <runner/config/loader.hpp>
 
 #include <doctest/doctest.h>
@@ -11,7 +12,7 @@
 #include <string>
 #include <tests/unit/config/config_test_support.hpp>
 
-using tapline::config::append_json_string;
+using tapline::util::append_json_string;
 using tapline::config::plain_scalar_json;
 
 namespace {
