@@ -4,11 +4,10 @@
 // last run and bookmark; `--json` carries the same for scripts.
 
 #include <runner/cli/commands.hpp>
+#include <runner/process/child.hpp>
 #include <runner/util/json_string.hpp>
 
 #include <fmt/format.h>
-
-#include <csignal>
 
 namespace tapline::cli {
 
@@ -22,12 +21,6 @@ struct Row
   std::optional<state::StateEntry> bookmark;
 };
 
-bool
-process_alive(std::optional<std::int64_t> pid)
-{
-  return pid && *pid > 0 && (::kill(static_cast<pid_t>(*pid), 0) == 0 || errno == EPERM);
-}
-
 std::string
 status_of(const std::optional<state::RunEntry>& run)
 {
@@ -37,7 +30,9 @@ status_of(const std::optional<state::RunEntry>& run)
   if (run->outcome == "running") {
     // A run whose tapline was killed (-9, power loss) stays "running" in
     // the table; it is over if its process is gone.
-    return process_alive(run->pid) ? "running" : "failed";
+    return run->pid && process::is_alive(static_cast<pid_t>(*run->pid))
+               ? "running"
+               : "failed";
   }
   return run->outcome == "succeeded" ? "ok" : "failed";
 }
@@ -72,18 +67,19 @@ to_json(const std::vector<Row>& rows)
                        util::json_string(row.status));
     if (row.last_run) {
       const auto& run = *row.last_run;
-      out += fmt::format("{{\"id\":{},\"started_at\":{},\"ended_at\":{},\"outcome\":{},"
-                         "\"exit_code\":{},\"records\":{},\"bytes\":{},\"error\":{},"
-                         "\"log_path\":{}}}",
-                         run.id,
-                         util::json_string(run.started_at),
-                         run.ended_at ? util::json_string(*run.ended_at) : "null",
-                         util::json_string(run.outcome),
-                         run.exit_code ? std::to_string(*run.exit_code) : "null",
-                         run.records,
-                         run.bytes,
-                         util::json_string(run.error),
-                         util::json_string(run.log_path));
+      out += fmt::format(
+          "{{\"id\":{},\"started_at\":{},\"ended_at\":{},\"outcome\":{},"
+          "\"exit_code\":{},\"records\":{},\"bytes\":{},\"error\":{},"
+          "\"log_path\":{}}}",
+          run.id,
+          util::json_string(run.started_at),
+          run.ended_at ? util::json_string(*run.ended_at) : "null",
+          util::json_string(run.outcome),
+          run.exit_code ? std::to_string(*run.exit_code) : "null",
+          run.records,
+          run.bytes,
+          util::json_string(run.error),
+          util::json_string(run.log_path));
     } else {
       out += "null";
     }
@@ -105,7 +101,9 @@ std::string
 upper(std::string text)
 {
   for (auto& c : text) {
-    c = c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    c = c == '_'
+            ? ' '
+            : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return text;
 }
@@ -128,19 +126,26 @@ status_command(const GlobalOptions& global, bool json)
     return 0;
   }
   fmt::print("{:<20} {:<10} {:<25} {:<11} {:>10}  {}\n",
-             "NAME", "STATUS", "LAST RUN", "OUTCOME", "RECORDS", "BOOKMARK COMMITTED");
+             "NAME",
+             "STATUS",
+             "LAST RUN",
+             "OUTCOME",
+             "RECORDS",
+             "BOOKMARK COMMITTED");
   for (const auto& row : *rows) {
     const auto& run = row.last_run;
-    fmt::print("{:<20} {:<10} {:<25} {:<11} {:>10}  {}\n",
-               row.name,
-               upper(row.status),
-               run ? run->started_at : "-",
-               run ? (run->exit_code && *run->exit_code != 0
-                        ? fmt::format("{} ({})", run->outcome, *run->exit_code)
-                        : run->outcome)
-                   : "-",
-               run ? std::to_string(run->records) : "-",
-               row.bookmark && row.bookmark->value_json ? row.bookmark->committed_at : "-");
+    fmt::print(
+        "{:<20} {:<10} {:<25} {:<11} {:>10}  {}\n",
+        row.name,
+        upper(row.status),
+        run ? run->started_at : "-",
+        run ? (run->exit_code && *run->exit_code != 0
+                   ? fmt::format("{} ({})", run->outcome, *run->exit_code)
+                   : run->outcome)
+            : "-",
+        run ? std::to_string(run->records) : "-",
+        row.bookmark && row.bookmark->value_json ? row.bookmark->committed_at
+                                                 : "-");
     if (run && !run->error.empty() && row.status == "failed") {
       fmt::print("{:<20} last error: {}\n", "", run->error.substr(0, 200));
     }

@@ -6,6 +6,7 @@
 // include when it is told to use std::filesystem (BOOST_PROCESS_USE_STD_FS);
 // these declarations make its headers self-contained.
 #include <boost/optional.hpp>
+
 #include <type_traits>
 namespace boost::process::v2 {
 using std::decay;
@@ -19,14 +20,16 @@ using std::remove_pointer;
 #include <boost/process/v2/stdio.hpp>
 #include <fmt/format.h>
 
-#include <csignal>
-#include <cstring>
-#include <thread>
-
 #include <fcntl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
+#include <thread>
 
 extern char** environ;
 
@@ -54,9 +57,10 @@ struct ChildSetup
 {
   bool die_with_parent = false;
 
-  bp::error_code on_exec_setup(bp::posix::default_launcher&,
-                               const std::filesystem::path&,
-                               const char* const*&)
+  bp::error_code
+  on_exec_setup(bp::posix::default_launcher&,
+                const std::filesystem::path&,
+                const char* const*&)
   {
     ::setpgid(0, 0);
     // tapline ignores SIGPIPE and handles SIGINT/SIGTERM itself; ignored
@@ -70,6 +74,18 @@ struct ChildSetup
     if (die_with_parent) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     }
+    // Whatever tapline has open beyond stdin, stdout and stderr (other
+    // children's pipes, the state database, descriptors a library opened
+    // without O_CLOEXEC) must not leak into the child. Marked close-on-exec
+    // rather than closed: the launcher reports a failed exec through a pipe
+    // of its own that must stay open until exec.
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+      const long limit = ::sysconf(_SC_OPEN_MAX);
+      for (int fd = 3; fd < (limit > 0 && limit < 65536 ? limit : 65536);
+           ++fd) {
+        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+      }
+    }
     return {};
   }
 };
@@ -78,8 +94,7 @@ std::vector<std::string>
 merged_environment(const std::map<std::string, std::string>& overrides)
 {
   std::vector<std::string> entries;
-  for (char** entry = environ; entry != nullptr && *entry != nullptr;
-       ++entry) {
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     std::string_view text(*entry);
     const auto name = text.substr(0, text.find('='));
     if (!overrides.contains(std::string(name))) {
@@ -99,12 +114,13 @@ find_program(const std::string& program)
     return std::filesystem::path(program);
   }
   const char* path = std::getenv("PATH");
-  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::string_view dirs =
+      path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
   while (!dirs.empty()) {
     const auto colon = dirs.find(':');
     const auto dir = dirs.substr(0, colon);
     const auto candidate =
-      std::filesystem::path(dir.empty() ? "." : std::string(dir)) / program;
+        std::filesystem::path(dir.empty() ? "." : std::string(dir)) / program;
     if (::access(candidate.c_str(), X_OK) == 0) {
       return candidate;
     }
@@ -113,9 +129,8 @@ find_program(const std::string& program)
     }
     dirs.remove_prefix(colon + 1);
   }
-  return fail(ErrorCode::unavailable,
-              "command not found (not on PATH)",
-              program);
+  return fail(
+      ErrorCode::unavailable, "command not found (not on PATH)", program);
 }
 
 } // namespace
@@ -124,14 +139,14 @@ std::string
 ExitStatus::describe() const
 {
   if (signal != 0) {
-    return fmt::format("was killed by signal {} ({})", signal, ::strsignal(signal));
+    return fmt::format(
+        "was killed by signal {} ({})", signal, ::strsignal(signal));
   }
   return fmt::format("exited with code {}", code);
 }
 
 Child::Child(Child&& other) noexcept
-  : m_pid(std::exchange(other.m_pid, -1)),
-    m_status(std::move(other.m_status))
+    : m_pid(std::exchange(other.m_pid, -1)), m_status(std::move(other.m_status))
 {
 }
 
@@ -233,18 +248,21 @@ spawn(const SpawnSpec& spec)
   env_pointers.push_back(nullptr);
 
   std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
+  // If exec fails, the launcher's child calls exit(), which flushes its copy
+  // of our stdio buffers: empty them first so nothing is printed twice.
+  std::fflush(nullptr);
   boost::asio::io_context context;
   bp::posix::default_launcher launcher;
   launcher.env = env_pointers.data();
   bp::error_code ec;
   // Not const: Boost only calls the non-const on_exec_setup of initializers.
   auto stdio = bp::process_stdio{
-    spec.stdin_fd >= 0 ? bp::detail::process_input_binding(spec.stdin_fd)
-                       : bp::detail::process_input_binding(nullptr),
-    spec.stdout_fd >= 0 ? bp::detail::process_output_binding(spec.stdout_fd)
-                        : bp::detail::process_output_binding(nullptr),
-    spec.stderr_fd >= 0 ? bp::detail::process_error_binding(spec.stderr_fd)
-                        : bp::detail::process_error_binding(nullptr)};
+      spec.stdin_fd >= 0 ? bp::detail::process_input_binding(spec.stdin_fd)
+                         : bp::detail::process_input_binding(nullptr),
+      spec.stdout_fd >= 0 ? bp::detail::process_output_binding(spec.stdout_fd)
+                          : bp::detail::process_output_binding(nullptr),
+      spec.stderr_fd >= 0 ? bp::detail::process_error_binding(spec.stderr_fd)
+                          : bp::detail::process_error_binding(nullptr)};
   ChildSetup setup{spec.die_with_parent == DieWithParent::yes};
   auto launched = [&]() {
     if (spec.cwd.empty()) {
@@ -259,6 +277,13 @@ spawn(const SpawnSpec& spec)
                     setup);
   }();
   if (ec) {
+    // The fork happened but exec failed: reap that child, or it stays a
+    // zombie for the rest of the run.
+    if (launcher.pid > 0) {
+      int status = 0;
+      while (::waitpid(launcher.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
     return fail(ErrorCode::unavailable,
                 fmt::format("cannot start command: {}", ec.message()),
                 spec.argv.front());
@@ -271,6 +296,12 @@ spawn(const SpawnSpec& spec)
   // the child has not reached its own setpgid yet.
   ::setpgid(pid, pid);
   return Child(pid);
+}
+
+bool
+is_alive(pid_t pid)
+{
+  return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
 }
 
 Result<Pipe>

@@ -17,9 +17,8 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <vector>
-
 #include <sys/types.h>
+#include <vector>
 
 namespace tapline::process {
 
@@ -28,7 +27,11 @@ struct ExitStatus
   int code = 0;   // exit code when the child exited normally
   int signal = 0; // the signal that killed it, or 0
 
-  [[nodiscard]] bool success() const { return signal == 0 && code == 0; }
+  [[nodiscard]] bool
+  success() const
+  {
+    return signal == 0 && code == 0;
+  }
   // "exited with code 3" / "was killed by signal 9 (Killed)"
   [[nodiscard]] std::string describe() const;
 };
@@ -37,10 +40,11 @@ enum class DieWithParent { yes, no };
 
 struct SpawnSpec
 {
-  std::vector<std::string> argv; // argv[0] is looked up on PATH if it has no '/'
+  std::vector<std::string>
+      argv; // argv[0] is looked up on PATH if it has no '/'
   std::map<std::string, std::string> env; // added to (or replacing) ours
-  std::filesystem::path cwd;               // empty: inherit
-  int stdin_fd = -1;                       // -1: /dev/null
+  std::filesystem::path cwd;              // empty: inherit
+  int stdin_fd = -1;                      // -1: /dev/null
   int stdout_fd = -1;
   int stderr_fd = -1;
   // Kill the child if tapline dies (kill -9): a tap must not keep running
@@ -59,8 +63,16 @@ public:
   Child& operator=(const Child&) = delete;
   ~Child();
 
-  [[nodiscard]] pid_t pid() const { return m_pid; }
-  [[nodiscard]] bool running() const { return m_pid > 0 && !m_status; }
+  [[nodiscard]] pid_t
+  pid() const
+  {
+    return m_pid;
+  }
+  [[nodiscard]] bool
+  running() const
+  {
+    return m_pid > 0 && !m_status;
+  }
 
   // Send `signal` to the child's whole process group.
   void signal_group(int signal) const;
@@ -74,7 +86,8 @@ public:
   // SIGTERM to the group, then SIGKILL after `grace`; reaps the child.
   ExitStatus terminate(std::chrono::milliseconds grace);
 
-  [[nodiscard]] const std::optional<ExitStatus>& status() const
+  [[nodiscard]] const std::optional<ExitStatus>&
+  status() const
   {
     return m_status;
   }
@@ -87,6 +100,9 @@ private:
 // Errors: `unavailable` when the program cannot be found or executed, with
 // the program in `where`.
 [[nodiscard]] Result<Child> spawn(const SpawnSpec& spec);
+
+// Whether process `pid` exists (it may belong to another user).
+[[nodiscard]] bool is_alive(pid_t pid);
 
 // A pipe whose ends are close-on-exec (the child gets dup2'ed copies).
 struct Pipe

@@ -1,11 +1,11 @@
 // runner/process/signals.cpp
 #include <runner/process/signals.hpp>
 
-#include <atomic>
-#include <csignal>
-
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <csignal>
 
 namespace tapline::process {
 
@@ -14,6 +14,7 @@ namespace {
 // Signal handlers can reach only globals; these two are set once and read
 // from the watchdog thread.
 std::atomic<int> g_stop_signal{0};
+std::atomic<int> g_stop_count{0};
 int g_pipe_write = -1;
 int g_pipe_read = -1;
 
@@ -21,6 +22,7 @@ void
 on_stop_signal(int signal)
 {
   g_stop_signal.store(signal);
+  g_stop_count.fetch_add(1);
   if (g_pipe_write >= 0) {
     const char byte = 1;
     [[maybe_unused]] const auto ignored = ::write(g_pipe_write, &byte, 1);
@@ -55,6 +57,16 @@ int
 stop_signal()
 {
   return g_stop_signal.load();
+}
+
+} // namespace tapline::process
+
+namespace tapline::process {
+
+int
+stop_signal_count()
+{
+  return g_stop_count.load();
 }
 
 } // namespace tapline::process

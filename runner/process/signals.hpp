@@ -13,7 +13,10 @@ namespace tapline::process {
 // self-pipe, readable once a stop signal arrived.
 int install_stop_signal_handlers();
 
-// The stop signal received so far, or 0.
+// The stop signal received last, or 0.
 int stop_signal();
+
+// How many stop signals arrived; a second one means "stop now".
+int stop_signal_count();
 
 } // namespace tapline::process

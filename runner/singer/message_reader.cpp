@@ -1,4 +1,5 @@
 // runner/singer/message_reader.cpp
+#include <runner/singer/json_number.hpp>
 #include <runner/singer/message_reader.hpp>
 
 #include <fmt/format.h>
@@ -20,10 +21,12 @@ to_message(simdjson::error_code error)
   case simdjson::UNCLOSED_STRING:
     return "unclosed string";
   case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+  case simdjson::OUT_OF_BOUNDS:
     return "incomplete object or array";
   case simdjson::TAPE_ERROR:
-  case simdjson::TRAILING_CONTENT:
     return "unexpected content";
+  case simdjson::TRAILING_CONTENT:
+    return "unexpected content after the object";
   case simdjson::NUMBER_ERROR:
     return "invalid number";
   case simdjson::STRING_ERROR:
@@ -43,11 +46,38 @@ to_message(simdjson::error_code error)
   }
 }
 
+// Checks the escape sequences of `field`'s key, the one part of a key that
+// stage 1 does not validate; unescaping is skipped when there is no escape.
+simdjson::error_code
+validate_key(simdjson::simdjson_result<od::field>& field)
+{
+  od::raw_json_string key;
+  if (auto error = field.key().get(key)) {
+    return error;
+  }
+  // Stage 1 guarantees the closing quote, so this scan stays in bounds: it
+  // stops at the first backslash or at the first (hence closing) quote.
+  for (const char* p = key.raw(); *p != '"'; ++p) {
+    if (*p == '\\') {
+      std::string_view unescaped;
+      return field.unescaped_key().get(unescaped);
+    }
+  }
+  return simdjson::SUCCESS;
+}
+
 // Walks every value below `value` so that simdjson checks all of it:
 // On-Demand otherwise validates only what is read.
+// As deep as simdjson's DOM parser goes by default; deeper input is an
+// error rather than a stack overflow.
+constexpr int k_max_depth = 1024;
+
 simdjson::error_code
-validate(od::value value)
+validate(od::value value, int depth = 0)
 {
+  if (depth > k_max_depth) {
+    return simdjson::DEPTH_ERROR;
+  }
   od::json_type type{};
   if (auto error = value.type().get(type)) {
     return error;
@@ -59,11 +89,10 @@ validate(od::value value)
       return error;
     }
     for (auto field : object) {
-      std::string_view key;
-      if (auto error = field.unescaped_key().get(key)) {
+      if (auto error = validate_key(field)) {
         return error;
       }
-      if (auto error = validate(field.value())) {
+      if (auto error = validate(field.value(), depth + 1)) {
         return error;
       }
     }
@@ -79,20 +108,26 @@ validate(od::value value)
       if (auto error = element.get(item)) {
         return error;
       }
-      if (auto error = validate(item)) {
+      if (auto error = validate(item, depth + 1)) {
         return error;
       }
     }
     return simdjson::SUCCESS;
   }
   case od::json_type::string: {
+    // Stage 1 has already checked UTF-8, control characters and where the
+    // string ends; only escape sequences are left, and most strings have
+    // none, so unescape (which validates them) only when there is one.
+    const std::string_view token = value.raw_json_token();
+    if (token.find('\\') == std::string_view::npos) {
+      return simdjson::SUCCESS;
+    }
     std::string_view text;
     return value.get_string().get(text);
   }
-  case od::json_type::number: {
-    od::number number;
-    return value.get_number().get(number);
-  }
+  case od::json_type::number:
+    return is_json_number(value.raw_json_token()) ? simdjson::SUCCESS
+                                                  : simdjson::NUMBER_ERROR;
   case od::json_type::boolean: {
     bool flag = false;
     return value.get_bool().get(flag);
@@ -109,10 +144,27 @@ validate(od::value value)
 }
 
 // Validates `value` (a field of the document's root object) and sets `raw`
-// to its JSON text: from its first byte to the token that follows it.
+// to its JSON text exactly as written.
 simdjson::error_code
 validate_raw(od::value value, od::document& doc, std::string_view& raw)
 {
+  od::json_type type{};
+  if (auto error = value.type().get(type)) {
+    return error;
+  }
+  const auto trim = [](std::string_view text) {
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' ||
+                             text.back() == '\r' || text.back() == '\n')) {
+      text.remove_suffix(1);
+    }
+    return text;
+  };
+  if (type != od::json_type::object && type != od::json_type::array) {
+    // A scalar is one token.
+    raw = trim(value.raw_json_token());
+    return validate(value);
+  }
+  // A container runs from its first byte to the token that follows it.
   const char* begin = nullptr;
   if (auto error = value.current_location().get(begin)) {
     return error;
@@ -122,14 +174,70 @@ validate_raw(od::value value, od::document& doc, std::string_view& raw)
   }
   const char* end = nullptr;
   if (auto error = doc.current_location().get(end)) {
-    return error;
+    // Nothing follows: the root object never closed.
+    return error == simdjson::OUT_OF_BOUNDS
+               ? simdjson::INCOMPLETE_ARRAY_OR_OBJECT
+               : error;
   }
-  while (end > begin && (end[-1] == ' ' || end[-1] == '\t' ||
-                         end[-1] == '\r' || end[-1] == '\n')) {
-    --end;
-  }
-  raw = std::string_view(begin, static_cast<std::size_t>(end - begin));
+  raw = trim(std::string_view(begin, static_cast<std::size_t>(end - begin)));
   return simdjson::SUCCESS;
+}
+
+// Tells a truncated line from one with content after its object, which
+// both parsers report only as a structure error: brackets are counted
+// outside strings.
+simdjson::error_code
+structure_error(std::string_view text)
+{
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  std::size_t closed_at = std::string_view::npos;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      escaped = !escaped && c == '\\';
+      in_string = escaped || c != '"';
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0 &&
+               closed_at == std::string_view::npos) {
+      closed_at = i;
+    }
+  }
+  if (in_string || depth > 0) {
+    return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+  }
+  if (closed_at != std::string_view::npos &&
+      text.find_first_not_of(" \t\r\n", closed_at + 1) !=
+          std::string_view::npos) {
+    return simdjson::TRAILING_CONTENT;
+  }
+  return simdjson::TAPE_ERROR;
+}
+
+// A precise reason for a line On-Demand rejected: its errors depend on how
+// far it got, so the line is parsed again, whole, by the DOM parser (error
+// path only).
+simdjson::error_code
+diagnose(std::string_view text, simdjson::error_code on_demand_error)
+{
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  auto error = parser.parse(text.data(), text.size()).get(root);
+  if (!error) {
+    error = on_demand_error;
+  }
+  if (error == simdjson::TAPE_ERROR ||
+      error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT ||
+      error == simdjson::OUT_OF_BOUNDS) {
+    return structure_error(text);
+  }
+  return error;
 }
 
 MessageType
@@ -201,7 +309,8 @@ MessageReader::read(const Line& line)
                 fmt::format("tap stdout line {}", line.number));
   };
   const auto malformed = [&](simdjson::error_code error) {
-    return invalid(fmt::format("malformed JSON ({})", to_message(error)));
+    return invalid(fmt::format("malformed JSON ({})",
+                               to_message(diagnose(line.text, error))));
   };
 
   // A huge line grows the parser's buffers to its size; drop them again so
@@ -214,9 +323,9 @@ MessageReader::read(const Line& line)
   // The line sits inside the reader's buffer with SIMDJSON_PADDING readable
   // bytes after it, so the parser needs no copy.
   if (auto error = m_parser
-                     .iterate(simdjson::padded_string_view(
-                       line.text.data(), line.text.size(), line.capacity))
-                     .get(doc)) {
+                       .iterate(simdjson::padded_string_view(
+                           line.text.data(), line.text.size(), line.capacity))
+                       .get(doc)) {
     return malformed(error);
   }
   od::object object;
@@ -279,10 +388,12 @@ MessageReader::read(const Line& line)
   }
   message.type = classify(message.type_name);
   if (requires_stream(message.type) && !has_stream) {
-    return invalid(fmt::format("{} message has no 'stream'", message.type_name));
+    return invalid(
+        fmt::format("{} message has no 'stream'", message.type_name));
   }
   const auto missing = [&](std::string_view field) {
-    return invalid(fmt::format("{} message has no '{}'", message.type_name, field));
+    return invalid(
+        fmt::format("{} message has no '{}'", message.type_name, field));
   };
   switch (message.type) {
   case MessageType::record:

@@ -1,8 +1,7 @@
 // runner/sync/run_integration.cpp
-#include <runner/sync/run_integration.hpp>
-
 #include <runner/process/child.hpp>
 #include <runner/process/line_drain.hpp>
+#include <runner/sync/run_integration.hpp>
 #include <runner/sync/run_log.hpp>
 #include <runner/sync/sink.hpp>
 #include <runner/sync/state_committer.hpp>
@@ -65,14 +64,16 @@ prepare_tap_argv(const config::Integration& integration,
     TRY(util::write_private_file(state_path, *current->value_json));
     argv.insert(argv.end(), {"--state", state_path.string()});
     log.write("tapline",
-              fmt::format("resuming from bookmark committed at {}", current->committed_at));
+              fmt::format("resuming from bookmark committed at {}",
+                          current->committed_at));
   } else {
     log.write("tapline", "no committed bookmark: full sync");
   }
 
   if (tap.catalog) {
-    const char* flag =
-      tap.catalog_flag == config::CatalogFlag::properties ? "--properties" : "--catalog";
+    const char* flag = tap.catalog_flag == config::CatalogFlag::properties
+                           ? "--properties"
+                           : "--catalog";
     argv.insert(argv.end(), {flag, tap.catalog->string()});
   }
   return argv;
@@ -125,6 +126,25 @@ outcome_for(const std::optional<Error>& error, const Watchdog& watchdog)
   return "failed";
 }
 
+// Runs still marked "running" whose tapline is gone (kill -9, power loss)
+// are closed as failed, so history and status do not show them forever.
+Result<void>
+close_abandoned_runs(state::StateStore& store, const std::string& integration)
+{
+  TRY_ASSIGN(auto recent, store.runs(integration, 20));
+  for (auto& run : recent) {
+    if (run.outcome != "running" ||
+        (run.pid && process::is_alive(static_cast<pid_t>(*run.pid)))) {
+      continue;
+    }
+    run.outcome = "failed";
+    run.ended_at = util::now_iso8601();
+    run.error = "run did not finish: tapline was killed or the machine stopped";
+    TRY(store.finish_run(run));
+  }
+  return {};
+}
+
 } // namespace
 
 Result<RunResult>
@@ -139,18 +159,19 @@ run_integration(const config::Config& config,
   entry.started_at = util::now_iso8601();
   entry.outcome = "running";
   entry.pid = ::getpid();
+  TRY(close_abandoned_runs(store, integration.name));
   TRY_ASSIGN(entry.id, store.begin_run(entry));
 
   RunResult result;
   result.run_id = entry.id;
-  result.log_path =
-    config.data_dir / "logs" / integration.name / fmt::format("run-{}.log", entry.id);
+  result.log_path = config.data_dir / "logs" / integration.name /
+                    fmt::format("run-{}.log", entry.id);
   entry.log_path = result.log_path.string();
 
   const auto finish = [&](std::optional<Error> error) -> Result<RunResult> {
     result.error = std::move(error);
     result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
+        std::chrono::steady_clock::now() - started);
     entry.ended_at = util::now_iso8601();
     entry.exit_code = result.exit_code();
     entry.records = result.stats.records;
@@ -176,10 +197,11 @@ run_integration(const config::Config& config,
       options.on_warning(message);
     }
   };
-  log.write("tapline", fmt::format("run {} of '{}' started", entry.id, integration.name));
+  log.write("tapline",
+            fmt::format("run {} of '{}' started", entry.id, integration.name));
 
-  auto work_dir = util::PrivateTempDir::create(config.data_dir / "tmp",
-                                               fmt::format("run-{}-", entry.id));
+  auto work_dir = util::PrivateTempDir::create(
+      config.data_dir / "tmp", fmt::format("run-{}-", entry.id));
   if (!work_dir) {
     return finish(work_dir.error());
   }
@@ -188,9 +210,11 @@ run_integration(const config::Config& config,
     return finish(tap_argv.error());
   }
 
-  StateCommitter committer(store, integration.name, entry.id, k_commit_interval);
+  StateCommitter committer(
+      store, integration.name, entry.id, k_commit_interval);
   const auto cwd = config.file.parent_path();
-  auto sink = make_sink(SinkContext{integration, work_dir->path(), cwd, log, committer});
+  auto sink = make_sink(
+      SinkContext{integration, work_dir->path(), cwd, log, committer});
   if (!sink) {
     return finish(sink.error());
   }
@@ -222,9 +246,10 @@ run_integration(const config::Config& config,
     return finish(error);
   }
   log.write("tapline", fmt::format("tap started (pid {})", tap->pid()));
-  process::LineDrain tap_stderr(err->read_fd, k_max_stderr_line, [&](std::string_view line) {
-    log.write("tap", line);
-  });
+  process::LineDrain tap_stderr(
+      err->read_fd, k_max_stderr_line, [&](std::string_view line) {
+        log.write("tap", line);
+      });
 
   PumpProgress progress;
   WatchdogSettings settings;
@@ -236,7 +261,8 @@ run_integration(const config::Config& config,
     settings.on_tick = [&] { options.on_progress(progress); };
   }
   Sink& destination = **sink;
-  Watchdog watchdog(std::move(settings), progress, tap->pid(), [&] { destination.abort(); });
+  Watchdog watchdog(
+      std::move(settings), progress, tap->pid(), [&] { destination.abort(); });
 
   Pump pump(destination, progress, warn);
   const auto pumped = pump.run(tap_stdout.get(), integration.max_line_bytes);
@@ -266,7 +292,8 @@ run_integration(const config::Config& config,
   (void)committer.flush();
   result.commits = committer.commits();
 
-  auto error = decide_error(watchdog, pumped, tap_status, finished, committer.error(), log);
+  auto error = decide_error(
+      watchdog, pumped, tap_status, finished, committer.error(), log);
   result.outcome = outcome_for(error, watchdog);
   log.write("tapline",
             fmt::format("run {}: {} records, {} bytes, {} bookmark commits{}",

@@ -1,14 +1,13 @@
 // runner/sync/watchdog.cpp
-#include <runner/sync/watchdog.hpp>
-
 #include <runner/process/signals.hpp>
+#include <runner/sync/watchdog.hpp>
 
 #include <fmt/format.h>
 
-#include <csignal>
-
 #include <poll.h>
 #include <unistd.h>
+
+#include <csignal>
 
 namespace tapline::sync {
 
@@ -23,18 +22,13 @@ Watchdog::Watchdog(WatchdogSettings settings,
                    const PumpProgress& progress,
                    pid_t tap_pgid,
                    std::function<void()> abort_target)
-  : m_settings(std::move(settings)),
-    m_progress(progress),
-    m_tap_pgid(tap_pgid),
-    m_abort_target(std::move(abort_target)),
-    m_thread([this] { run(); })
+    : m_settings(std::move(settings)), m_progress(progress),
+      m_tap_pgid(tap_pgid), m_abort_target(std::move(abort_target)),
+      m_thread([this] { run(); })
 {
 }
 
-Watchdog::~Watchdog()
-{
-  stop();
-}
+Watchdog::~Watchdog() { stop(); }
 
 void
 Watchdog::tap_reaped()
@@ -68,9 +62,11 @@ Watchdog::describe() const
                        "stopped",
                        m_settings.idle_timeout.count());
   case StopReason::signal:
-    return fmt::format("interrupted by {}", ::sigabbrev_np(m_signal.load()) != nullptr
-                                              ? std::string("SIG") + ::sigabbrev_np(m_signal.load())
-                                              : std::string("a signal"));
+    return fmt::format("interrupted by {}",
+                       ::sigabbrev_np(m_signal.load()) != nullptr
+                           ? std::string("SIG") +
+                                 ::sigabbrev_np(m_signal.load())
+                           : std::string("a signal"));
   case StopReason::none:
     break;
   }
@@ -115,7 +111,7 @@ Watchdog::run()
       const auto waiting_since = m_progress.waiting_since.load();
       if (waiting_since != 0 &&
           now - Clock::time_point(Clock::duration(waiting_since)) >=
-            m_settings.idle_timeout) {
+              m_settings.idle_timeout) {
         trigger(StopReason::idle_timeout);
       }
     }
@@ -125,11 +121,23 @@ Watchdog::run()
         m_abort_target();
       }
     }
-    if (triggered_at && !escalated && now - *triggered_at >= m_settings.grace) {
+    // A second Ctrl-C means now; otherwise the tap gets `grace` to exit.
+    const bool hurry = m_reason.load() == StopReason::signal &&
+                       process::stop_signal_count() > 1;
+    if (triggered_at && !escalated &&
+        (hurry || now - *triggered_at >= m_settings.grace)) {
       escalated = true;
-      std::lock_guard kill_lock(m_mutex);
-      if (!m_tap_reaped && m_tap_pgid > 0) {
-        ::kill(-m_tap_pgid, SIGKILL);
+      {
+        std::lock_guard kill_lock(m_mutex);
+        if (!m_tap_reaped && m_tap_pgid > 0) {
+          ::kill(-m_tap_pgid, SIGKILL);
+        }
+      }
+      // Interrupted by a person or a supervisor: a target still busy after
+      // the grace period (slow, or ignoring signals) must not hold tapline;
+      // what it had not confirmed is not committed anyway.
+      if (m_reason.load() == StopReason::signal && m_abort_target) {
+        m_abort_target();
       }
     }
     if (m_settings.on_tick && now - last_tick >= std::chrono::seconds(1)) {

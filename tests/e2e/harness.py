@@ -6,6 +6,7 @@ Every test_*.py is run by ctest as `python3 FILE` with these variables set:
   TAPLINE_SOURCE_DIR  repository root
   TAPLINE_TEST_TMP    scratch directory
 Exit code 125 means "skipped" (every test in the file skipped itself).
+Set TAPLINE_E2E_KEEP=1 to keep the temp dirs of passing tests too.
 
 Each test case gets a fresh directory under TAPLINE_TEST_TMP whose name holds
 a unique marker. The tap is started through a symlink inside that directory
@@ -39,6 +40,7 @@ SOURCE_DIR = os.environ.get("TAPLINE_SOURCE_DIR") or os.path.dirname(
     os.path.dirname(HERE))
 FIXTURES = os.path.join(SOURCE_DIR, "tests", "fixtures")
 FIXTURE_TARGET = os.path.join(FIXTURES, "targets", "target_fixture.py")
+TAP_WRAPPER = os.path.join(FIXTURES, "taps", "tap_wrapper.py")
 TEST_TMP = os.environ.get("TAPLINE_TEST_TMP") or os.path.join(
     "/tmp", "tapline-e2e-%d" % os.getuid())
 
@@ -399,7 +401,7 @@ class TaplineTestCase(unittest.TestCase):
             if killed:
                 print("\n[%s] killed leftover processes %s" %
                       (self._testMethodName, sorted(killed)), file=sys.stderr)
-            if failed:
+            if failed or os.environ.get("TAPLINE_E2E_KEEP"):
                 print("\n[%s] kept temp dir: %s" %
                       (self._testMethodName, self.tmp), file=sys.stderr)
             else:
@@ -469,8 +471,9 @@ class TaplineTestCase(unittest.TestCase):
                 self.tmp))
 
     def assertSummary(self, completed, name, word):
-        """stdout has a line starting with `NAME: word`."""
-        pattern = re.compile(r"^%s: %s\b" % (re.escape(name), word), re.M)
+        """stdout has a line starting with `NAME: word` (word: a regex)."""
+        pattern = re.compile(r"^%s: (?:%s)\b" % (re.escape(name), word),
+                             re.M)
         self.assertRegex(completed.stdout, pattern,
                          "no '%s: %s' summary line\n%s" %
                          (name, word, completed.describe()))
@@ -522,6 +525,25 @@ class TaplineTestCase(unittest.TestCase):
         cfg.update(settings)
         return {"command": self.tap_command(), "config": cfg}
 
+    def wrapped_tap(self, streams=("users",), records=100, seed=1,
+                    record=None, ignore_signals=False, **settings):
+        """Like tap(), started through tests/fixtures/taps/tap_wrapper.py
+        (which execs the tap: same pid). record: file that gets the tap's
+        argv and its --config/--state files (path, mode, content)."""
+        spec = self.tap(streams, records, seed, **settings)
+        wrapper = [sys.executable, TAP_WRAPPER, "--tag", self.marker]
+        if record:
+            wrapper += ["--record", str(record)]
+        if ignore_signals:
+            wrapper.append("--ignore-signals")
+        spec["command"] = wrapper + ["--exec"] + spec["command"]
+        return spec
+
+    @staticmethod
+    def tap_starts(record):
+        """What tap_wrapper.py recorded, one entry per start."""
+        return read_jsonl(record) if os.path.exists(record) else []
+
     def fixture_target(self, out_dir, **settings):
         cfg = {"out_dir": str(out_dir)}
         cfg.update(settings)
@@ -571,8 +593,8 @@ class TaplineTestCase(unittest.TestCase):
         if state is not None:
             argv += ["--state", self.write_json(
                 "tapstate%02d.json" % self._counter, state)]
-        run = self._start(argv, env=self.env()).wait(60)
-        return run, run.stdout_path
+        running = self._start(argv, env=self.env())
+        return running.wait(60), running.stdout_path
 
     # -- the state database
 
@@ -587,6 +609,10 @@ class TaplineTestCase(unittest.TestCase):
         try:
             con.row_factory = sqlite3.Row
             return [dict(r) for r in con.execute(sql, params).fetchall()]
+        except sqlite3.OperationalError as e:
+            if "no such table" in str(e):
+                return []  # created, schema not migrated yet
+            raise
         finally:
             con.close()
 

@@ -205,21 +205,76 @@ class CliTest(harness.TaplineTestCase):
         self.assertEqual(harness.ids_in(self.path("out", "users.jsonl")),
                          list(range(1, 21)))
 
+    def test_tap_gets_private_config_and_the_committed_state(self):
+        record = self.path("starts.jsonl")
+
+        def configure(records):
+            tap = self.wrapped_tap(("users",), records, record=record,
+                                   state_every=5)
+            self.write_config({"demo": self.integration(
+                tap, {"jsonl": {"dir": "out"}})})
+            return tap["config"]
+
+        inline = configure(10)
+        self.assertExit(self.run_integration(), 0)
+        first = self.tap_starts(record)[0]
+        config = first["files"].get("config")
+        self.assertIsNotNone(config, "tap started without --config: %s" %
+                             first["argv"])
+        self.assertEqual(json.loads(config["content"]), inline)
+        self.assertEqual(config["mode"] & 0o077, 0,
+                         "inline tap config readable by others: %o" %
+                         config["mode"])
+        self.assertFalse(os.path.exists(config["path"]),
+                         "inline tap config file not removed after the run")
+        committed = self.bookmark()
+        self.assertEqual(harness.bookmark_ids(committed), {"users": 10})
+
+        configure(15)
+        self.assertExit(self.run_integration(), 0)
+        second = self.tap_starts(record)[1]
+        state = second["files"].get("state")
+        self.assertIsNotNone(state, "tap started without --state: %s" %
+                             second["argv"])
+        self.assertEqual(json.loads(state["content"]), committed)
+        self.assertFalse(os.path.exists(state["path"]),
+                         "state file not removed after the run")
+        self.assertEqual(harness.ids_in(self.path("out", "users.jsonl")),
+                         list(range(1, 16)))
+
+    def test_target_receives_tap_stdout_unchanged(self):
+        out_dir = self.path("dest")
+        settings = {"state_every": 50, "record_padding": 10}
+        tap = self.tap(("users", "orders", "events"), 300, **settings)
+        self.write_config({"demo": self.integration(
+            tap, self.fixture_target(out_dir, raw_copy=True))})
+        self.assertExit(self.run_integration(), 0)
+        ref, ref_path = self.tap_output(
+            settings, streams=("users", "orders", "events"), records=300)
+        with open(ref_path, "rb") as f:
+            expected = f.read()
+        with open(os.path.join(out_dir, "_stdin.raw"), "rb") as f:
+            got = f.read()
+        self.assertEqual(len(got), len(expected))
+        self.assertTrue(got == expected,
+                        "the target did not get the tap's stdout unchanged")
+        self.assertEqual(self.last_run()["bytes"], len(expected))
+
     # ------------------------------------------------------------ logs
 
     def test_logs(self):
         out_dir = self.path("dest")
 
-        def configure(word):
-            tap = self.tap(("users",), 12, stderr_every=4,
+        def configure(word, records):
+            tap = self.tap(("users",), records, stderr_every=4,
                            stderr_line="synthetic says %s" % word)
             target = self.fixture_target(out_dir, stderr_lines=[
                 "fixture target says %s" % word])
             self.write_config({"demo": self.integration(tap, target)})
 
-        configure("first")
+        configure("first", 12)
         self.assertExit(self.run_integration(), 0)
-        configure("second")
+        configure("second", 24)  # ids 13..24 are new
         self.assertExit(self.run_integration(), 0)
         first, second = self.runs()
 

@@ -75,40 +75,40 @@ class ConfigErrorsTest(harness.TaplineTestCase):
     def test_unknown_key(self):
         lines = self.base_lines()
         lines[7] = "    tiemout: 60"
-        line, col = self.position(lines, "tiemout")
+        line, col = self.position(lines, "tiemout:")
         self.run_bad(lines, line=line, columns={col}, key="tiemout")
 
     def test_unknown_key_reported_by_status_too(self):
         lines = ["data_dir: state", "bogus_top_level: 1"] + self.base_lines()
-        line, col = self.position(lines, "bogus_top_level")
+        line, col = self.position(lines, "bogus_top_level:")
         self.run_bad(lines, line=line, columns={col}, key="bogus_top_level",
                      args=["status"])
 
     def test_bad_type_duration(self):
         lines = self.base_lines()
         lines[7] = "    timeout: soon"
-        line, key_col = self.position(lines, "timeout")
+        line, key_col = self.position(lines, "timeout:")
         _, value_col = self.position(lines, "soon")
         self.run_bad(lines, line=line, columns={key_col, value_col},
                      key="timeout")
 
     def test_bad_type_command_is_a_string(self):
         lines = self.base_lines(tap_command='"%s"' % self.tap_command()[0])
-        line, key_col = self.position(lines, "command")
+        line, key_col = self.position(lines, "command:")
         value_col = lines[line - 1].index('"') + 1
         self.run_bad(lines, line=line, columns={key_col, value_col},
                      key="command")
 
     def test_bad_size(self):
         lines = self.base_lines() + ["    max_line_bytes: 12XB"]
-        line, key_col = self.position(lines, "max_line_bytes")
+        line, key_col = self.position(lines, "max_line_bytes:")
         _, value_col = self.position(lines, "12XB")
         self.run_bad(lines, line=line, columns={key_col, value_col},
                      key="max_line_bytes")
 
     def test_bad_state_from(self):
         lines = self.base_lines() + ["    state_from: sometimes"]
-        line, key_col = self.position(lines, "state_from")
+        line, key_col = self.position(lines, "state_from:")
         _, value_col = self.position(lines, "sometimes")
         self.run_bad(lines, line=line, columns={key_col, value_col},
                      key="state_from")
@@ -116,7 +116,7 @@ class ConfigErrorsTest(harness.TaplineTestCase):
     def test_unset_variable(self):
         text = '["${%s}/tap-synthetic"]' % UNSET
         lines = self.base_lines(tap_command=text)
-        line, key_col = self.position(lines, "command")
+        line, key_col = self.position(lines, "command:")
         _, seq_col = self.position(lines, "[")
         _, scalar_col = self.position(lines, '"${')
         self.run_bad(lines, line=line,

@@ -135,6 +135,21 @@ class ResumeAfterKillTest(harness.TaplineTestCase):
         self.check_destination_covers(out_dir, committed, "before the kill")
         self.finish_and_check(out_dir, before_kill)
 
+    def test_status_after_kill(self):
+        """A SIGKILLed run is not reported as running forever."""
+        self.configure({"null": {}})
+        self.kill_midway()
+        self.assertEqual(self.runs()[-1]["outcome"], "running")  # as left
+        st = self.tapline("status", "--json", "--config", self.config_path)
+        self.assertExit(st, 0)
+        demo = json.loads(st.stdout)["integrations"][0]
+        self.assertNotEqual(
+            demo["status"], "running",
+            "status says running, but the run's pid %s is gone" %
+            self.runs()[-1]["pid"])
+        self.assertEqual(demo["last_run"]["id"], self.runs()[-1]["id"])
+        self.assertExit(self.run_integration(timeout=120), 0)
+
 
 if __name__ == "__main__":
     harness.main()

@@ -35,6 +35,18 @@ class TapHangTest(harness.TaplineTestCase):
         self.assertEqual(ids[:marks["users"]],
                          list(range(1, marks["users"] + 1)))
 
+    def test_idle_timeout_kills_a_tap_that_ignores_sigterm(self):
+        tap = self.wrapped_tap(("users",), 1000, state_every=50,
+                               hang_after=120, ignore_signals=True)
+        self.write_config({"demo": self.integration(
+            tap, {"jsonl": {"dir": "out"}}, idle_timeout=2)})
+        result = self.run_integration(timeout=60)
+        self.assertExit(result, harness.EX_TEMPFAIL)
+        self.assertErrorLine(result, "demo", r"idle.?timeout")
+        self.assertLess(result.elapsed, 15,
+                        "no SIGKILL for a tap that ignores SIGTERM")
+        self.assertNoLeftovers()
+
     def test_timeout_kills_a_slow_tap(self):
         # 1000 records at 50/s would take 20 s; the whole run may take 2 s.
         tap = self.tap(("users",), 1000, state_every=10, rate=50)

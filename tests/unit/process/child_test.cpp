@@ -29,7 +29,35 @@
 #include <thread>
 #include <vector>
 
+// Print string vectors in failed checks (doctest shows "{?}" otherwise).
+// Identical in every test file that needs it.
+namespace doctest {
+template<> struct StringMaker<std::vector<std::string>>
+{
+  static String
+  convert(const std::vector<std::string>& lines)
+  {
+    std::string text = "[";
+    for (const auto& line : lines) {
+      text += (text.size() > 1 ? ", \"" : "\"") +
+              (line.size() > 80 ? line.substr(0, 80) + "..." : line) + "\"";
+    }
+    text += "]";
+    return String(text.c_str());
+  }
+};
+} // namespace doctest
+
 namespace {
+
+// The error text of `result`, or "" when it holds a value (safe to pass as a
+// doctest message, which `-s` evaluates even on success).
+template<typename T>
+std::string
+error_text(const tapline::Result<T>& result)
+{
+  return result.has_value() ? std::string() : result.error().to_string();
+}
 
 using tapline::ErrorCode;
 using tapline::process::Child;
@@ -76,7 +104,7 @@ Finished
 run(SpawnSpec spec)
 {
   auto pipe = make_pipe();
-  REQUIRE_MESSAGE(pipe.has_value(), pipe.error().to_string());
+  REQUIRE_MESSAGE(pipe.has_value(), error_text(pipe));
   spec.stdout_fd = pipe->write_fd;
   Lines lines;
   auto child = spawn(spec);
@@ -84,7 +112,7 @@ run(SpawnSpec spec)
   if (!child) {
     ::close(pipe->read_fd);
   }
-  REQUIRE_MESSAGE(child.has_value(), child.error().to_string());
+  REQUIRE_MESSAGE(child.has_value(), error_text(child));
   LineDrain drain(pipe->read_fd, 4096, lines.callback());
   Finished finished;
   finished.status = child->wait();
@@ -111,7 +139,7 @@ start_and_wait_for_line(std::vector<std::string> argv)
   spec.stdout_fd = pipe->write_fd;
   auto child = spawn(spec);
   ::close(pipe->write_fd);
-  REQUIRE_MESSAGE(child.has_value(), child.error().to_string());
+  REQUIRE_MESSAGE(child.has_value(), error_text(child));
   Started started{std::move(*child), pipe->read_fd, {}};
   char byte = 0;
   while (::read(started.stdout_fd, &byte, 1) == 1 && byte != '\n') {
@@ -284,7 +312,7 @@ TEST_SUITE("process::Child")
     SpawnSpec spec;
     spec.argv = {"sleep", "30"};
     auto child = spawn(spec);
-    REQUIRE_MESSAGE(child.has_value(), child.error().to_string());
+    REQUIRE_MESSAGE(child.has_value(), error_text(child));
     CHECK(child->running());
 
     const auto before = std::chrono::steady_clock::now();
@@ -431,16 +459,25 @@ TEST_SUITE("process::Child")
               std::filesystem::canonical(dir.path()).string()});
   }
 
-  TEST_CASE("spawn: stdin defaults to /dev/null and other descriptors are "
-            "closed")
+  TEST_CASE("spawn: stdin defaults to /dev/null")
   {
-    // A descriptor without close-on-exec must still not reach the child.
+    SpawnSpec spec;
+    spec.argv = {"/bin/sh", "-c", "cat; echo end"};
+    const auto finished = run(spec);
+    REQUIRE(finished.status.success());
+    CHECK(finished.stdout_lines == std::vector<std::string>{"end"});
+  }
+
+  // child.hpp promises every other descriptor closed, including ones tapline
+  // holds without close-on-exec and the launcher's own /dev/null ones.
+  TEST_CASE("spawn: descriptors without close-on-exec do not reach the child")
+  {
     int leaky[2];
     REQUIRE(::pipe(leaky) == 0);
     SpawnSpec spec;
     spec.argv = {"/bin/sh",
                  "-c",
-                 "cat; echo end; for fd in \"$@\"; do "
+                 "for fd in \"$@\"; do "
                  "if [ -e /proc/self/fd/$fd ]; then echo open $fd; "
                  "else echo closed $fd; fi; done",
                  "sh",
@@ -452,9 +489,18 @@ TEST_SUITE("process::Child")
 
     REQUIRE(finished.status.success());
     CHECK(finished.stdout_lines ==
-          std::vector<std::string>{"end",
-                                   "closed " + std::to_string(leaky[0]),
+          std::vector<std::string>{"closed " + std::to_string(leaky[0]),
                                    "closed " + std::to_string(leaky[1])});
+  }
+
+  TEST_CASE("spawn: the child has only stdin, stdout and stderr open")
+  {
+    // `ls` lists its own directory descriptor as well, hence the 4th entry.
+    SpawnSpec spec;
+    spec.argv = {"/bin/sh", "-c", "ls /proc/self/fd | wc -l"};
+    const auto finished = run(spec);
+    REQUIRE(finished.status.success());
+    CHECK(finished.stdout_lines == std::vector<std::string>{"4"});
   }
 
   TEST_CASE("spawn: stdin and stderr can be given descriptors")
@@ -476,7 +522,7 @@ TEST_SUITE("process::Child")
     auto child = spawn(spec);
     ::close(input->read_fd);
     ::close(errors->write_fd);
-    REQUIRE_MESSAGE(child.has_value(), child.error().to_string());
+    REQUIRE_MESSAGE(child.has_value(), error_text(child));
     LineDrain drain(errors->read_fd, 4096, stderr_lines.callback());
     CHECK(child->wait().success());
     drain.join();

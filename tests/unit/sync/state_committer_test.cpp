@@ -20,7 +20,35 @@
 #include <thread>
 #include <vector>
 
+// Print string vectors in failed checks (doctest shows "{?}" otherwise).
+// Identical in every test file that needs it.
+namespace doctest {
+template<> struct StringMaker<std::vector<std::string>>
+{
+  static String
+  convert(const std::vector<std::string>& lines)
+  {
+    std::string text = "[";
+    for (const auto& line : lines) {
+      text += (text.size() > 1 ? ", \"" : "\"") +
+              (line.size() > 80 ? line.substr(0, 80) + "..." : line) + "\"";
+    }
+    text += "]";
+    return String(text.c_str());
+  }
+};
+} // namespace doctest
+
 namespace {
+
+// The error text of `result`, or "" when it holds a value (safe to pass as a
+// doctest message, which `-s` evaluates even on success).
+template<typename T>
+std::string
+error_text(const tapline::Result<T>& result)
+{
+  return result.has_value() ? std::string() : result.error().to_string();
+}
 
 using tapline::ErrorCode;
 using tapline::Result;
@@ -37,7 +65,7 @@ std::unique_ptr<StateStore>
 open_store(const std::filesystem::path& path)
 {
   auto store = tapline::state::open_sqlite_store(path.string());
-  REQUIRE_MESSAGE(store.has_value(), store.error().to_string());
+  REQUIRE_MESSAGE(store.has_value(), error_text(store));
   return std::move(*store);
 }
 
@@ -111,7 +139,7 @@ std::vector<std::string>
 history(StateStore& store, const std::string& integration = "shop")
 {
   auto entries = store.state_history(integration, 100);
-  REQUIRE_MESSAGE(entries.has_value(), entries.error().to_string());
+  REQUIRE_MESSAGE(entries.has_value(), error_text(entries));
   std::vector<std::string> values;
   for (const auto& entry : *entries) {
     values.push_back(entry.value_json.value_or("<cleared>"));
@@ -123,7 +151,7 @@ void
 require_flushed(StateCommitter& committer)
 {
   const auto flushed = committer.flush();
-  REQUIRE_MESSAGE(flushed.has_value(), flushed.error().to_string());
+  REQUIRE_MESSAGE(flushed.has_value(), error_text(flushed));
 }
 
 } // namespace
