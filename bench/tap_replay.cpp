@@ -10,15 +10,15 @@
 
 #include <simdjson.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace {
 
@@ -79,7 +79,8 @@ main(int argc, char** argv)
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--help") {
-      std::printf("usage: tap-replay --config FILE  (FILE: {\"file\": PATH, \"repeat\": N})\n");
+      std::printf("usage: tap-replay --config FILE  (FILE: {\"file\": PATH, "
+                  "\"repeat\": N})\n");
       return 0;
     }
     if ((flag == "--config" || flag == "--state" || flag == "--catalog" ||

@@ -12,7 +12,8 @@
 
 namespace tapline::cli {
 
-int run_command(const GlobalOptions& global, const std::vector<std::string>& names);
+int run_command(const GlobalOptions& global,
+                const std::vector<std::string>& names);
 
 int status_command(const GlobalOptions& global, bool json);
 

@@ -1,6 +1,5 @@
 // runner/cli/context.cpp
 #include <runner/cli/context.hpp>
-
 #include <runner/config/loader.hpp>
 
 #include <fmt/format.h>
@@ -17,7 +16,8 @@ open_context(const GlobalOptions& options)
   Context context;
   TRY_ASSIGN(context.config, config::load_config(path));
   TRY_ASSIGN(context.store,
-             state::open_sqlite_store((context.config.data_dir / "state.db").string()));
+             state::open_sqlite_store(
+                 (context.config.data_dir / "state.db").string()));
   return context;
 }
 

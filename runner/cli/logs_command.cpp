@@ -19,7 +19,8 @@ logs_command(const GlobalOptions& global,
   if (!context) {
     return report(context.error());
   }
-  if (auto integration = find_integration(context->config, name); !integration) {
+  if (auto integration = find_integration(context->config, name);
+      !integration) {
     return report(integration.error());
   }
   std::optional<state::RunEntry> run;
@@ -29,7 +30,9 @@ logs_command(const GlobalOptions& global,
       return report(found.error());
     }
     if (!*found || (*found)->integration != name) {
-      return report(Error{ErrorCode::usage, fmt::format("no run {} of '{}'", *run_id, name), {}});
+      return report(Error{ErrorCode::usage,
+                          fmt::format("no run {} of '{}'", *run_id, name),
+                          {}});
     }
     run = **found;
   } else {

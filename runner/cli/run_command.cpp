@@ -12,9 +12,9 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
-
 #include <unistd.h>
+
+#include <cstdio>
 
 namespace tapline::cli {
 
@@ -25,7 +25,10 @@ stream_counts(const std::vector<sync::StreamCount>& streams)
 {
   std::string out;
   for (const auto& stream : streams) {
-    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", stream.stream, with_commas(stream.records));
+    out += fmt::format("{}{} {}",
+                       out.empty() ? "" : ", ",
+                       stream.stream,
+                       with_commas(stream.records));
   }
   return out;
 }
@@ -35,21 +38,25 @@ class ProgressLine
 {
 public:
   explicit ProgressLine(std::string name)
-    : m_name(std::move(name)), m_enabled(::isatty(STDERR_FILENO) == 1)
+      : m_name(std::move(name)), m_enabled(::isatty(STDERR_FILENO) == 1)
   {
   }
 
-  void update(const sync::PumpProgress& progress)
+  void
+  update(const sync::PumpProgress& progress)
   {
     if (!m_enabled) {
       return;
     }
     const auto now = std::chrono::steady_clock::now();
     const auto records = progress.records.load();
-    const double seconds = std::chrono::duration<double>(now - m_last_time).count();
-    const auto rate = seconds > 0 ? static_cast<std::uint64_t>(
-                                      static_cast<double>(records - m_last_records) / seconds)
-                                  : 0;
+    const double seconds =
+        std::chrono::duration<double>(now - m_last_time).count();
+    const auto rate =
+        seconds > 0
+            ? static_cast<std::uint64_t>(
+                  static_cast<double>(records - m_last_records) / seconds)
+            : 0;
     m_last_time = now;
     m_last_records = records;
     auto line = fmt::format("{}: {} records, {}/s, {} read; {}",
@@ -66,7 +73,8 @@ public:
     m_shown = true;
   }
 
-  void clear()
+  void
+  clear()
   {
     if (m_shown) {
       std::fprintf(stderr, "\r\033[K");
@@ -78,7 +86,8 @@ private:
   std::string m_name;
   bool m_enabled;
   bool m_shown = false;
-  std::chrono::steady_clock::time_point m_last_time = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point m_last_time =
+      std::chrono::steady_clock::now();
   std::uint64_t m_last_records = 0;
 };
 
@@ -88,13 +97,19 @@ run_one(Context& context, const config::Integration& integration, int stop_fd)
   ProgressLine progress(integration.name);
   sync::RunOptions options;
   options.stop_fd = stop_fd;
-  options.on_progress = [&](const sync::PumpProgress& pump) { progress.update(pump); };
+  options.on_progress = [&](const sync::PumpProgress& pump) {
+    progress.update(pump);
+  };
   options.on_warning = [&](std::string_view message) {
     progress.clear();
-    std::fprintf(stderr, "tapline: %s: warning: %.*s\n", integration.name.c_str(),
-                 static_cast<int>(message.size()), message.data());
+    std::fprintf(stderr,
+                 "tapline: %s: warning: %.*s\n",
+                 integration.name.c_str(),
+                 static_cast<int>(message.size()),
+                 message.data());
   };
-  auto run = sync::run_integration(context.config, integration, *context.store, options);
+  auto run = sync::run_integration(
+      context.config, integration, *context.store, options);
   progress.clear();
   if (!run) {
     return report(run.error(), integration.name);
@@ -141,7 +156,8 @@ run_command(const GlobalOptions& global, const std::vector<std::string>& names)
     if (process::stop_signal() != 0) {
       break;
     }
-    exit_code = most_severe(exit_code, run_one(*context, *integration, stop_fd));
+    exit_code =
+        most_severe(exit_code, run_one(*context, *integration, stop_fd));
   }
   return exit_code;
 }

@@ -38,16 +38,18 @@ read_state_input(const std::string& file)
 {
   std::string text;
   if (file == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    text.assign(std::istreambuf_iterator<char>(std::cin),
+                std::istreambuf_iterator<char>());
   } else {
     TRY_ASSIGN(text, util::read_file(file));
   }
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto error = parser.parse(text).get(root)) {
-    return fail(ErrorCode::invalid_data,
-                fmt::format("not valid JSON ({})", simdjson::error_message(error)),
-                file == "-" ? "stdin" : file);
+    return fail(
+        ErrorCode::invalid_data,
+        fmt::format("not valid JSON ({})", simdjson::error_message(error)),
+        file == "-" ? "stdin" : file);
   }
   if (!root.is_object()) {
     return fail(ErrorCode::invalid_data,
@@ -86,7 +88,9 @@ state_get_command(const GlobalOptions& global, const std::string& name)
 }
 
 int
-state_set_command(const GlobalOptions& global, const std::string& name, const std::string& file)
+state_set_command(const GlobalOptions& global,
+                  const std::string& name,
+                  const std::string& file)
 {
   auto opened = open_for(global, name);
   if (!opened) {
@@ -96,7 +100,8 @@ state_set_command(const GlobalOptions& global, const std::string& name, const st
   if (!value) {
     return report(value.error());
   }
-  auto committed = opened->context.store->commit_state(name, *value, std::nullopt, "user");
+  auto committed =
+      opened->context.store->commit_state(name, *value, std::nullopt, "user");
   if (!committed) {
     return report(committed.error());
   }
@@ -114,7 +119,8 @@ state_clear_command(const GlobalOptions& global, const std::string& name)
   if (auto cleared = opened->context.store->clear_state(name); !cleared) {
     return report(cleared.error());
   }
-  fmt::print("{}: bookmark cleared; the next run is a full sync (`tapline state history {}` "
+  fmt::print("{}: bookmark cleared; the next run is a full sync (`tapline "
+             "state history {}` "
              "shows what it was)\n",
              name,
              name);
@@ -122,7 +128,10 @@ state_clear_command(const GlobalOptions& global, const std::string& name)
 }
 
 int
-state_history_command(const GlobalOptions& global, const std::string& name, int limit, bool json)
+state_history_command(const GlobalOptions& global,
+                      const std::string& name,
+                      int limit,
+                      bool json)
 {
   auto opened = open_for(global, name);
   if (!opened) {
@@ -135,7 +144,8 @@ state_history_command(const GlobalOptions& global, const std::string& name, int 
   if (json) {
     std::string out = "[";
     for (const auto& entry : *history) {
-      out += fmt::format("{}{{\"id\":{},\"committed_at\":{},\"source\":{},\"run_id\":{},\"value\":{}}}",
+      out += fmt::format("{}{{\"id\":{},\"committed_at\":{},\"source\":{},"
+                         "\"run_id\":{},\"value\":{}}}",
                          out.size() > 1 ? "," : "",
                          entry.id,
                          util::json_string(entry.committed_at),
@@ -150,7 +160,12 @@ state_history_command(const GlobalOptions& global, const std::string& name, int 
     fmt::print(stderr, "tapline: {}: no bookmark history\n", name);
     return 0;
   }
-  fmt::print("{:<6} {:<25} {:<7} {:<6} {}\n", "ID", "COMMITTED AT", "SOURCE", "RUN", "VALUE");
+  fmt::print("{:<6} {:<25} {:<7} {:<6} {}\n",
+             "ID",
+             "COMMITTED AT",
+             "SOURCE",
+             "RUN",
+             "VALUE");
   for (const auto& entry : *history) {
     std::string value = entry.value_json.value_or("(cleared)");
     if (value.size() > 80) {

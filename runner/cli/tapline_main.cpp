@@ -16,15 +16,15 @@ namespace tapline::cli {
 namespace {
 
 constexpr const char* k_description =
-  "tapline runs Singer taps into Singer targets or built-in sinks, keeps "
-  "bookmarks durably, and halts cleanly when a run fails.";
+    "tapline runs Singer taps into Singer targets or built-in sinks, keeps "
+    "bookmarks durably, and halts cleanly when a run fails.";
 
 constexpr const char* k_footer =
-  "Configuration: --config FILE, else $TAPLINE_CONFIG, else ./tapline.yaml.\n"
-  "Exit codes: 0 ok, 64 usage, 65 invalid Singer data, 69 tap or target "
-  "failed,\n70 internal error, 74 I/O error (disk full), 75 transient "
-  "(timeout, interrupted),\n77 authentication failure, 78 configuration "
-  "error.";
+    "Configuration: --config FILE, else $TAPLINE_CONFIG, else ./tapline.yaml.\n"
+    "Exit codes: 0 ok, 64 usage, 65 invalid Singer data, 69 tap or target "
+    "failed,\n70 internal error, 74 I/O error (disk full), 75 transient "
+    "(timeout, interrupted),\n77 authentication failure, 78 configuration "
+    "error.";
 
 } // namespace
 
@@ -39,39 +39,50 @@ tapline_main(int argc, char** argv)
 
   GlobalOptions global;
   std::string config_path;
-  app.add_option("-c,--config", config_path, "Path of tapline.yaml")->option_text("FILE");
+  app.add_option("-c,--config", config_path, "Path of tapline.yaml")
+      ->option_text("FILE");
 
   int exit_code = 0;
 
   std::vector<std::string> run_names;
-  auto* run = app.add_subcommand("run", "Run integrations now, one after another");
+  auto* run =
+      app.add_subcommand("run", "Run integrations now, one after another");
   run->add_option("NAME", run_names, "Integrations to run")->required();
 
   bool status_json = false;
-  auto* status = app.add_subcommand("status", "Show each integration's last run and bookmark");
+  auto* status = app.add_subcommand(
+      "status", "Show each integration's last run and bookmark");
   status->add_flag("--json", status_json, "Print JSON instead of a table");
 
   std::string state_name;
   std::string state_file;
   int history_limit = 20;
   bool history_json = false;
-  auto* state = app.add_subcommand("state", "Inspect or repair an integration's bookmark");
+  auto* state = app.add_subcommand(
+      "state", "Inspect or repair an integration's bookmark");
   state->require_subcommand(1);
-  auto* state_get = state->add_subcommand("get", "Print the committed bookmark as JSON");
+  auto* state_get =
+      state->add_subcommand("get", "Print the committed bookmark as JSON");
   state_get->add_option("NAME", state_name, "Integration")->required();
-  auto* state_set = state->add_subcommand("set", "Commit a bookmark from a file or stdin (-)");
+  auto* state_set = state->add_subcommand(
+      "set", "Commit a bookmark from a file or stdin (-)");
   state_set->add_option("NAME", state_name, "Integration")->required();
-  state_set->add_option("FILE", state_file, "JSON state value, or - for stdin")->required();
-  auto* state_clear = state->add_subcommand("clear", "Clear the bookmark (next run: full sync)");
+  state_set->add_option("FILE", state_file, "JSON state value, or - for stdin")
+      ->required();
+  auto* state_clear = state->add_subcommand(
+      "clear", "Clear the bookmark (next run: full sync)");
   state_clear->add_option("NAME", state_name, "Integration")->required();
-  auto* state_history = state->add_subcommand("history", "List committed bookmarks, newest first");
+  auto* state_history = state->add_subcommand(
+      "history", "List committed bookmarks, newest first");
   state_history->add_option("NAME", state_name, "Integration")->required();
-  state_history->add_option("--limit", history_limit, "How many (0 = all)")->capture_default_str();
+  state_history->add_option("--limit", history_limit, "How many (0 = all)")
+      ->capture_default_str();
   state_history->add_flag("--json", history_json, "Print JSON");
 
   std::string logs_name;
   std::optional<std::int64_t> logs_run;
-  auto* logs = app.add_subcommand("logs", "Print the log of an integration's last run");
+  auto* logs =
+      app.add_subcommand("logs", "Print the log of an integration's last run");
   logs->add_option("NAME", logs_name, "Integration")->required();
   logs->add_option("--run", logs_run, "Run id (see `tapline status`)");
 
@@ -97,7 +108,8 @@ tapline_main(int argc, char** argv)
     } else if (state_clear->parsed()) {
       exit_code = state_clear_command(global, state_name);
     } else if (state_history->parsed()) {
-      exit_code = state_history_command(global, state_name, history_limit, history_json);
+      exit_code = state_history_command(
+          global, state_name, history_limit, history_json);
     } else if (logs->parsed()) {
       exit_code = logs_command(global, logs_name, logs_run);
     }

@@ -67,7 +67,7 @@ struct Integration
   std::chrono::seconds idle_timeout{0}; // no tap output; 0 = none
   std::size_t max_line_bytes = std::size_t{64} << 20;
   std::size_t max_log_bytes = std::size_t{64} << 20; // per run log file
-  std::string source;                                 // "tapline.yaml:12:3"
+  std::string source;                                // "tapline.yaml:12:3"
 };
 
 struct Config

@@ -6,7 +6,6 @@
 // JSON library knows about.
 
 #include <runner/config/inline_json.hpp>
-
 #include <runner/util/json_string.hpp>
 
 #include <charconv>
@@ -223,7 +222,6 @@ append_value(const YamlReader& reader,
 }
 
 } // namespace
-
 
 std::optional<std::string>
 plain_scalar_json(std::string_view text)

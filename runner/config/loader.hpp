@@ -21,7 +21,7 @@ namespace tapline::config {
 
 // Looks up an environment variable; injectable for tests.
 using EnvLookup =
-  std::function<std::optional<std::string>(const std::string& name)>;
+    std::function<std::optional<std::string>(const std::string& name)>;
 
 // The process environment.
 [[nodiscard]] EnvLookup process_env();

@@ -1,27 +1,22 @@
 // runner/process/line_drain.cpp
 #include <runner/process/line_drain.hpp>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 namespace tapline::process {
 
 LineDrain::LineDrain(int fd, std::size_t max_line, Callback on_line)
-  : m_fd(fd),
-    m_max_line(max_line),
-    m_on_line(std::move(on_line)),
-    m_thread([this] { run(); })
+    : m_fd(fd), m_max_line(max_line), m_on_line(std::move(on_line)),
+      m_thread([this] { run(); })
 {
 }
 
-LineDrain::~LineDrain()
-{
-  join();
-}
+LineDrain::~LineDrain() { join(); }
 
 void
 LineDrain::join()

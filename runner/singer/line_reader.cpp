@@ -1,14 +1,14 @@
 // runner/singer/line_reader.cpp
 #include <runner/singer/line_reader.hpp>
 
+#include <fmt/format.h>
 #include <simdjson.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
-#include <unistd.h>
 
 namespace tapline::singer {
 
@@ -19,16 +19,15 @@ allocate(std::size_t capacity)
 {
   // Value-initialised once; the padding must be readable, its content does
   // not matter to simdjson.
-  return std::unique_ptr<char[]>(new char[capacity + simdjson::SIMDJSON_PADDING]());
+  return std::unique_ptr<char[]>(
+      new char[capacity + simdjson::SIMDJSON_PADDING]());
 }
 
 } // namespace
 
 LineReader::LineReader(int fd, std::size_t max_line_bytes)
-  : m_fd(fd),
-    m_max_line_bytes(max_line_bytes),
-    m_buffer(allocate(k_default_capacity)),
-    m_capacity(k_default_capacity)
+    : m_fd(fd), m_max_line_bytes(max_line_bytes),
+      m_buffer(allocate(k_default_capacity)), m_capacity(k_default_capacity)
 {
 }
 
@@ -70,14 +69,14 @@ LineReader::fill()
   }
   for (;;) {
     const ssize_t got =
-      ::read(m_fd, m_buffer.get() + m_end, m_capacity - m_end);
+        ::read(m_fd, m_buffer.get() + m_end, m_capacity - m_end);
     if (got < 0) {
       if (errno == EINTR) {
         continue;
       }
-      return fail(ErrorCode::internal,
-                  fmt::format("cannot read tap output: {}",
-                              std::strerror(errno)));
+      return fail(
+          ErrorCode::internal,
+          fmt::format("cannot read tap output: {}", std::strerror(errno)));
     }
     if (got == 0) {
       m_eof = true;
@@ -96,8 +95,8 @@ LineReader::next_line()
   std::size_t line_end = 0;
   std::size_t next_begin = 0;
   if (newline != nullptr) {
-    line_end = static_cast<std::size_t>(static_cast<const char*>(newline) -
-                                        base);
+    line_end =
+        static_cast<std::size_t>(static_cast<const char*>(newline) - base);
     next_begin = line_end + 1;
   } else if (m_eof && m_end > m_begin) {
     line_end = m_end;

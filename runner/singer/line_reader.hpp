@@ -23,9 +23,9 @@ namespace tapline::singer {
 
 struct Line
 {
-  std::string_view text;   // without the trailing newline
-  std::size_t capacity;    // bytes readable from text.data() (>= padding)
-  std::uint64_t number;    // 1-based
+  std::string_view text; // without the trailing newline
+  std::size_t capacity;  // bytes readable from text.data() (>= padding)
+  std::uint64_t number;  // 1-based
 };
 
 class LineReader
@@ -49,9 +49,21 @@ public:
   // included, exactly as read.
   [[nodiscard]] std::string_view take_block();
 
-  [[nodiscard]] std::uint64_t bytes_read() const { return m_bytes_read; }
-  [[nodiscard]] std::uint64_t line_count() const { return m_line_number; }
-  [[nodiscard]] std::size_t capacity() const { return m_capacity; }
+  [[nodiscard]] std::uint64_t
+  bytes_read() const
+  {
+    return m_bytes_read;
+  }
+  [[nodiscard]] std::uint64_t
+  line_count() const
+  {
+    return m_line_number;
+  }
+  [[nodiscard]] std::size_t
+  capacity() const
+  {
+    return m_capacity;
+  }
 
 private:
   void make_room();

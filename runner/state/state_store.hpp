@@ -24,7 +24,7 @@ struct StateEntry
   std::optional<std::string> value_json; // nullopt: state cleared here
   std::string committed_at;              // ISO 8601 UTC, millisecond
   std::optional<int64_t> run_id;         // nullopt for `state set/clear`
-  std::string source; // "target", "tap", "sink", "user"
+  std::string source;                    // "target", "tap", "sink", "user"
 };
 
 struct RunEntry
@@ -74,8 +74,7 @@ public:
   // error.
   [[nodiscard]] virtual Result<void> finish_run(const RunEntry& run) = 0;
 
-  [[nodiscard]] virtual Result<std::optional<RunEntry>>
-  run(int64_t run_id) = 0;
+  [[nodiscard]] virtual Result<std::optional<RunEntry>> run(int64_t run_id) = 0;
 
   // Newest first; empty `integration` means all integrations.
   [[nodiscard]] virtual Result<std::vector<RunEntry>>

@@ -13,11 +13,11 @@
 
 #include <fmt/format.h>
 
-#include <map>
-#include <string>
-
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <map>
+#include <string>
 
 namespace tapline::sync {
 
@@ -28,16 +28,28 @@ class NullSink final : public Sink
 public:
   explicit NullSink(StateCommitter& committer) : m_committer(committer) {}
 
-  Result<void> on_message(const singer::Message& message) override
+  Result<void>
+  on_message(const singer::Message& message) override
   {
     if (message.type == singer::MessageType::state) {
       m_committer.confirm(std::string(message.value), "sink");
     }
     return {};
   }
-  Result<void> on_block(std::string_view) override { return {}; }
-  Result<void> finish() override { return {}; }
-  void abort() override {}
+  Result<void>
+  on_block(std::string_view) override
+  {
+    return {};
+  }
+  Result<void>
+  finish() override
+  {
+    return {};
+  }
+  void
+  abort() override
+  {
+  }
 
 private:
   StateCommitter& m_committer;
@@ -50,12 +62,13 @@ public:
   static constexpr std::size_t k_buffer_bytes = 256 * 1024;
 
   StreamFile(util::UniqueFd fd, std::filesystem::path path)
-    : m_fd(std::move(fd)), m_path(std::move(path))
+      : m_fd(std::move(fd)), m_path(std::move(path))
   {
     m_buffer.reserve(k_buffer_bytes);
   }
 
-  Result<void> append(std::string_view record)
+  Result<void>
+  append(std::string_view record)
   {
     m_buffer.append(record);
     m_buffer.push_back('\n');
@@ -66,24 +79,28 @@ public:
     return {};
   }
 
-  Result<void> sync()
+  Result<void>
+  sync()
   {
     if (!m_dirty) {
       return {};
     }
     TRY(write_buffer());
     if (::fdatasync(m_fd.get()) != 0) {
-      return std::unexpected(util::io_error(errno, "cannot sync output file", m_path));
+      return std::unexpected(
+          util::io_error(errno, "cannot sync output file", m_path));
     }
     m_dirty = false;
     return {};
   }
 
 private:
-  Result<void> write_buffer()
+  Result<void>
+  write_buffer()
   {
     if (const int error = util::write_all(m_fd.get(), m_buffer); error != 0) {
-      return std::unexpected(util::io_error(error, "cannot write output file", m_path));
+      return std::unexpected(
+          util::io_error(error, "cannot write output file", m_path));
     }
     m_buffer.clear();
     return {};
@@ -99,11 +116,12 @@ class JsonlSink final : public Sink
 {
 public:
   JsonlSink(std::filesystem::path dir, StateCommitter& committer)
-    : m_dir(std::move(dir)), m_committer(committer)
+      : m_dir(std::move(dir)), m_committer(committer)
   {
   }
 
-  Result<void> on_message(const singer::Message& message) override
+  Result<void>
+  on_message(const singer::Message& message) override
   {
     switch (message.type) {
     case singer::MessageType::schema:
@@ -122,39 +140,57 @@ public:
     }
   }
 
-  Result<void> on_block(std::string_view) override { return {}; }
+  Result<void>
+  on_block(std::string_view) override
+  {
+    return {};
+  }
 
-  Result<void> finish() override { return sync_all(); }
+  Result<void>
+  finish() override
+  {
+    return sync_all();
+  }
 
-  void abort() override {}
+  void
+  abort() override
+  {
+  }
 
 private:
-  Result<StreamFile*> file_for(std::string_view stream)
+  Result<StreamFile*>
+  file_for(std::string_view stream)
   {
     if (auto found = m_files.find(stream); found != m_files.end()) {
       return &found->second;
     }
     if (stream.empty() || stream.find('/') != std::string_view::npos ||
-        stream == "." || stream == ".." || stream.find('\0') != std::string_view::npos) {
+        stream == "." || stream == ".." ||
+        stream.find('\0') != std::string_view::npos) {
       return fail(ErrorCode::invalid_data,
-                  fmt::format("stream name '{}' cannot be used as a file name", stream));
+                  fmt::format("stream name '{}' cannot be used as a file name",
+                              stream));
     }
     std::error_code ec;
     std::filesystem::create_directories(m_dir, ec);
     if (ec) {
-      return std::unexpected(util::io_error(ec.value(), "cannot create output directory", m_dir));
+      return std::unexpected(
+          util::io_error(ec.value(), "cannot create output directory", m_dir));
     }
     auto path = m_dir / (std::string(stream) + ".jsonl");
-    util::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    util::UniqueFd fd(
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
     if (!fd.valid()) {
-      return std::unexpected(util::io_error(errno, "cannot open output file", path));
+      return std::unexpected(
+          util::io_error(errno, "cannot open output file", path));
     }
-    auto [inserted, ignored] =
-      m_files.emplace(std::string(stream), StreamFile(std::move(fd), std::move(path)));
+    auto [inserted, ignored] = m_files.emplace(
+        std::string(stream), StreamFile(std::move(fd), std::move(path)));
     return &inserted->second;
   }
 
-  Result<void> sync_all()
+  Result<void>
+  sync_all()
   {
     for (auto& [name, file] : m_files) {
       TRY(file.sync());
@@ -169,7 +205,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Sink> make_target_sink(const SinkContext& context, Result<void>& started);
+std::unique_ptr<Sink> make_target_sink(const SinkContext& context,
+                                       Result<void>& started);
 
 Result<std::unique_ptr<Sink>>
 make_sink(const SinkContext& context)
@@ -178,7 +215,8 @@ make_sink(const SinkContext& context)
   case config::TargetKind::null:
     return std::make_unique<NullSink>(context.committer);
   case config::TargetKind::jsonl:
-    return std::make_unique<JsonlSink>(context.integration.target.dir, context.committer);
+    return std::make_unique<JsonlSink>(context.integration.target.dir,
+                                       context.committer);
   case config::TargetKind::process: {
     Result<void> started;
     auto sink = make_target_sink(context, started);

@@ -16,7 +16,7 @@ steady_ticks()
 } // namespace
 
 Pump::Pump(Sink& sink, PumpProgress& progress, Warn warn)
-  : m_sink(sink), m_progress(progress), m_warn(std::move(warn))
+    : m_sink(sink), m_progress(progress), m_warn(std::move(warn))
 {
   m_stats.streams.reserve(64); // m_last_stream points into it
 }

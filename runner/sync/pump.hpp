@@ -48,7 +48,8 @@ struct PumpProgress
   mutable std::mutex mutex;
   std::vector<StreamCount> streams; // refreshed now and then, under mutex
 
-  [[nodiscard]] std::vector<StreamCount> snapshot() const
+  [[nodiscard]] std::vector<StreamCount>
+  snapshot() const
   {
     std::lock_guard lock(mutex);
     return streams;
@@ -66,10 +67,15 @@ public:
   // error that should stop the run; stats() is valid either way.
   [[nodiscard]] Result<void> run(int tap_stdout, std::size_t max_line_bytes);
 
-  [[nodiscard]] const PumpStats& stats() const { return m_stats; }
+  [[nodiscard]] const PumpStats&
+  stats() const
+  {
+    return m_stats;
+  }
 
   // The tap's last STATE value (for `state_from: tap_on_success`).
-  [[nodiscard]] const std::optional<std::string>& last_tap_state() const
+  [[nodiscard]] const std::optional<std::string>&
+  last_tap_state() const
   {
     return m_last_state;
   }

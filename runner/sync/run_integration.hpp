@@ -40,16 +40,18 @@ struct RunResult
   std::chrono::milliseconds duration{0};
   std::uint64_t commits = 0;
 
-  [[nodiscard]] int exit_code() const
+  [[nodiscard]] int
+  exit_code() const
   {
     return error ? exit_code_for(error->code) : 0;
   }
 };
 
 // Fails only when the run cannot even be recorded (state database).
-[[nodiscard]] Result<RunResult> run_integration(const config::Config& config,
-                                                const config::Integration& integration,
-                                                state::StateStore& store,
-                                                const RunOptions& options);
+[[nodiscard]] Result<RunResult>
+run_integration(const config::Config& config,
+                const config::Integration& integration,
+                state::StateStore& store,
+                const RunOptions& options);
 
 } // namespace tapline::sync

@@ -1,6 +1,5 @@
 // runner/sync/run_log.cpp
 #include <runner/sync/run_log.hpp>
-
 #include <runner/util/fs.hpp>
 
 #include <spdlog/sinks/basic_file_sink.h>
@@ -16,8 +15,8 @@ RunLog::open(const std::filesystem::path& path, std::uint64_t max_bytes)
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) {
-    return std::unexpected(
-      util::io_error(ec.value(), "cannot create log directory", path.parent_path()));
+    return std::unexpected(util::io_error(
+        ec.value(), "cannot create log directory", path.parent_path()));
   }
   std::shared_ptr<spdlog::sinks::basic_file_sink_mt> sink;
   try {
@@ -28,18 +27,19 @@ RunLog::open(const std::filesystem::path& path, std::uint64_t max_bytes)
                 path.string());
   }
   auto logger = std::make_shared<spdlog::logger>("run", sink);
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %v", spdlog::pattern_time_type::utc);
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %v",
+                      spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::level::info);
   logger->flush_on(spdlog::level::info);
-  return std::unique_ptr<RunLog>(new RunLog(path, std::move(logger), max_bytes));
+  return std::unique_ptr<RunLog>(
+      new RunLog(path, std::move(logger), max_bytes));
 }
 
 RunLog::RunLog(std::filesystem::path path,
                std::shared_ptr<spdlog::logger> logger,
                std::uint64_t max_bytes)
-  : m_path(std::move(path)),
-    m_logger(std::move(logger)),
-    m_max_bytes(max_bytes)
+    : m_path(std::move(path)), m_logger(std::move(logger)),
+      m_max_bytes(max_bytes)
 {
 }
 

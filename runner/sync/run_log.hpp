@@ -39,7 +39,11 @@ public:
   // The last few tap stderr lines, oldest first (for error messages).
   [[nodiscard]] std::vector<std::string> tap_tail() const;
 
-  [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+  [[nodiscard]] const std::filesystem::path&
+  path() const
+  {
+    return m_path;
+  }
 
 private:
   RunLog(std::filesystem::path path,

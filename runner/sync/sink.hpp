@@ -25,7 +25,8 @@ class Sink
 public:
   virtual ~Sink() = default;
 
-  [[nodiscard]] virtual Result<void> on_message(const singer::Message& message) = 0;
+  [[nodiscard]] virtual Result<void>
+  on_message(const singer::Message& message) = 0;
   [[nodiscard]] virtual Result<void> on_block(std::string_view block) = 0;
 
   // No more input: flush, close, wait for the destination. Called on every
@@ -45,6 +46,7 @@ struct SinkContext
   StateCommitter& committer;
 };
 
-[[nodiscard]] Result<std::unique_ptr<Sink>> make_sink(const SinkContext& context);
+[[nodiscard]] Result<std::unique_ptr<Sink>>
+make_sink(const SinkContext& context);
 
 } // namespace tapline::sync

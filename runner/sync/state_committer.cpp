@@ -7,10 +7,8 @@ StateCommitter::StateCommitter(state::StateStore& store,
                                std::string integration,
                                std::int64_t run_id,
                                std::chrono::milliseconds min_interval)
-  : m_store(store),
-    m_integration(std::move(integration)),
-    m_run_id(run_id),
-    m_min_interval(min_interval)
+    : m_store(store), m_integration(std::move(integration)), m_run_id(run_id),
+      m_min_interval(min_interval)
 {
 }
 
@@ -38,8 +36,8 @@ StateCommitter::commit_locked()
   if (!m_pending) {
     return {};
   }
-  auto committed =
-    m_store.commit_state(m_integration, *m_pending, m_run_id, m_pending_source);
+  auto committed = m_store.commit_state(
+      m_integration, *m_pending, m_run_id, m_pending_source);
   if (!committed) {
     if (!m_error) {
       m_error = committed.error();

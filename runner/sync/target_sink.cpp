@@ -62,7 +62,8 @@ class TargetSink final : public Sink
 public:
   TargetSink(const SinkContext& context) : m_context(context) {}
 
-  Result<void> start()
+  Result<void>
+  start()
   {
     const auto& target = m_context.integration.target;
     std::vector<std::string> argv = target.command;
@@ -103,32 +104,44 @@ public:
       return std::unexpected(error);
     }
     m_child = std::move(*child);
-    m_context.log.write("tapline", fmt::format("target started (pid {})", m_child.pid()));
+    m_context.log.write("tapline",
+                        fmt::format("target started (pid {})", m_child.pid()));
 
     const bool commit_target_states =
-      m_context.integration.state_from == config::StateFrom::target;
-    m_stdout_drain.emplace(out.read_fd, k_max_state_line, [this, commit_target_states](std::string_view line) {
-      if (line.empty()) {
-        return;
-      }
-      auto state = state_from_target_line(m_state_parser, line);
-      if (!state) {
-        m_context.log.write("target", fmt::format("stdout: {}", line.substr(0, k_max_stderr_line)));
-        return;
-      }
-      if (commit_target_states) {
-        m_context.committer.confirm(std::move(*state), "target");
-      }
-    });
-    m_stderr_drain.emplace(err.read_fd, k_max_stderr_line, [this](std::string_view line) {
-      m_context.log.write("target", line);
-    });
+        m_context.integration.state_from == config::StateFrom::target;
+    m_stdout_drain.emplace(
+        out.read_fd,
+        k_max_state_line,
+        [this, commit_target_states](std::string_view line) {
+          if (line.empty()) {
+            return;
+          }
+          auto state = state_from_target_line(m_state_parser, line);
+          if (!state) {
+            m_context.log.write(
+                "target",
+                fmt::format("stdout: {}", line.substr(0, k_max_stderr_line)));
+            return;
+          }
+          if (commit_target_states) {
+            m_context.committer.confirm(std::move(*state), "target");
+          }
+        });
+    m_stderr_drain.emplace(
+        err.read_fd, k_max_stderr_line, [this](std::string_view line) {
+          m_context.log.write("target", line);
+        });
     return {};
   }
 
-  Result<void> on_message(const singer::Message&) override { return {}; }
+  Result<void>
+  on_message(const singer::Message&) override
+  {
+    return {};
+  }
 
-  Result<void> on_block(std::string_view block) override
+  Result<void>
+  on_block(std::string_view block) override
   {
     if (!m_stdin.valid()) {
       return {};
@@ -138,13 +151,15 @@ public:
       if (error == EPIPE) {
         return fail(ErrorCode::unavailable, "target stopped reading its input");
       }
-      return fail(ErrorCode::unavailable,
-                  fmt::format("cannot write to target: {}", std::strerror(error)));
+      return fail(
+          ErrorCode::unavailable,
+          fmt::format("cannot write to target: {}", std::strerror(error)));
     }
     return {};
   }
 
-  Result<void> finish() override
+  Result<void>
+  finish() override
   {
     // End of input tells a Singer target to flush and emit its last state.
     m_stdin.reset();
@@ -153,14 +168,19 @@ public:
     m_stderr_drain.reset();
     m_context.log.write("tapline", fmt::format("target {}", status.describe()));
     if (!status.success()) {
-      return fail(ErrorCode::unavailable, fmt::format("target {}", status.describe()));
+      return fail(ErrorCode::unavailable,
+                  fmt::format("target {}", status.describe()));
     }
     return {};
   }
 
   // Called from the watchdog thread while the main thread may be blocked
   // writing to the target: killing the target turns that write into EPIPE.
-  void abort() override { m_child.signal_group(SIGKILL); }
+  void
+  abort() override
+  {
+    m_child.signal_group(SIGKILL);
+  }
 
 private:
   SinkContext m_context;

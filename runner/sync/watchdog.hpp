@@ -20,9 +20,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-
 #include <sys/types.h>
+#include <thread>
 
 namespace tapline::sync {
 
@@ -55,7 +54,11 @@ public:
   // Stop watching (the run is over) and join the thread.
   void stop();
 
-  [[nodiscard]] StopReason reason() const { return m_reason.load(); }
+  [[nodiscard]] StopReason
+  reason() const
+  {
+    return m_reason.load();
+  }
   [[nodiscard]] std::string describe() const;
 
 private:

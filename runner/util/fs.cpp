@@ -1,16 +1,16 @@
 // runner/util/fs.cpp
 #include <runner/util/fs.hpp>
 
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <system_error>
-
-#include <fcntl.h>
-#include <stdlib.h>
 #include <sys/stat.h>
-#include <unistd.h>
+#include <system_error>
 
 namespace tapline::util {
 
@@ -19,8 +19,9 @@ io_error(int errnum, std::string_view what, const std::filesystem::path& path)
 {
   std::string message(what);
   message += ": ";
-  message += errnum == ENOSPC ? std::string("disk full (No space left on device)")
-                              : std::string(std::strerror(errnum));
+  message += errnum == ENOSPC
+                 ? std::string("disk full (No space left on device)")
+                 : std::string(std::strerror(errnum));
   return Error{ErrorCode::io, std::move(message), path.string()};
 }
 
@@ -59,7 +60,7 @@ Result<void>
 write_private_file(const std::filesystem::path& path, std::string_view content)
 {
   const int fd =
-    ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     return std::unexpected(io_error(errno, "cannot create file", path));
   }
@@ -82,24 +83,24 @@ PrivateTempDir::create(const std::filesystem::path& parent,
   std::filesystem::create_directories(parent, ec);
   if (ec) {
     return std::unexpected(
-      io_error(ec.value(), "cannot create directory", parent));
+        io_error(ec.value(), "cannot create directory", parent));
   }
   std::string templ = (parent / (std::string(prefix) + "XXXXXX")).string();
   // mkdtemp creates the directory with mode 0700.
   if (::mkdtemp(templ.data()) == nullptr) {
     return std::unexpected(
-      io_error(errno, "cannot create temporary directory", parent));
+        io_error(errno, "cannot create temporary directory", parent));
   }
   return PrivateTempDir(std::filesystem::path(templ));
 }
 
 PrivateTempDir::PrivateTempDir(std::filesystem::path path)
-  : m_path(std::move(path))
+    : m_path(std::move(path))
 {
 }
 
 PrivateTempDir::PrivateTempDir(PrivateTempDir&& other) noexcept
-  : m_path(std::move(other.m_path))
+    : m_path(std::move(other.m_path))
 {
   other.m_path.clear();
 }

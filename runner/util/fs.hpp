@@ -24,9 +24,8 @@ namespace tapline::util {
 
 // Error for a failed system call on `path`: code `io` for ENOSPC/EDQUOT/EROFS/
 // EACCES-like conditions, message "`what`: strerror".
-[[nodiscard]] Error io_error(int errnum,
-                             std::string_view what,
-                             const std::filesystem::path& path);
+[[nodiscard]] Error
+io_error(int errnum, std::string_view what, const std::filesystem::path& path);
 
 // A directory created with mode 0700 under `parent` (created if missing) and
 // removed with its contents when this object goes away.
@@ -42,7 +41,11 @@ public:
   PrivateTempDir& operator=(const PrivateTempDir&) = delete;
   ~PrivateTempDir();
 
-  [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+  [[nodiscard]] const std::filesystem::path&
+  path() const
+  {
+    return m_path;
+  }
 
 private:
   explicit PrivateTempDir(std::filesystem::path path);

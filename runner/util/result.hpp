@@ -39,7 +39,7 @@ template<typename T> using Result = std::expected<T, Error>;
 fail(ErrorCode code, std::string message, std::string where = {})
 {
   return std::unexpected<Error>(
-    Error{code, std::move(message), std::move(where)});
+      Error{code, std::move(message), std::move(where)});
 }
 
 // Numeric process exit code for `code` (sysexits).
@@ -55,7 +55,7 @@ fail(ErrorCode code, std::string message, std::string where = {})
   do {                                                                         \
     auto&& tapline_try_result_ = (expr);                                       \
     if (!tapline_try_result_) {                                                \
-      return std::unexpected(std::move(tapline_try_result_).error());         \
+      return std::unexpected(std::move(tapline_try_result_).error());          \
     }                                                                          \
   } while (false)
 
@@ -68,6 +68,6 @@ fail(ErrorCode code, std::string message, std::string where = {})
   auto&& TAPLINE_CONCAT(tapline_try_, __LINE__) = (expr);                      \
   if (!TAPLINE_CONCAT(tapline_try_, __LINE__)) {                               \
     return std::unexpected(                                                    \
-      std::move(TAPLINE_CONCAT(tapline_try_, __LINE__)).error());              \
+        std::move(TAPLINE_CONCAT(tapline_try_, __LINE__)).error());            \
   }                                                                            \
   var = std::move(*TAPLINE_CONCAT(tapline_try_, __LINE__))

@@ -3,9 +3,9 @@
 
 // Owns a POSIX file descriptor and closes it once. Move-only.
 
-#include <utility>
-
 #include <unistd.h>
+
+#include <utility>
 
 namespace tapline::util {
 
@@ -15,7 +15,8 @@ public:
   UniqueFd() = default;
   explicit UniqueFd(int fd) : m_fd(fd) {}
   UniqueFd(UniqueFd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept
+  UniqueFd&
+  operator=(UniqueFd&& other) noexcept
   {
     if (this != &other) {
       reset(std::exchange(other.m_fd, -1));
@@ -26,11 +27,24 @@ public:
   UniqueFd& operator=(const UniqueFd&) = delete;
   ~UniqueFd() { reset(); }
 
-  [[nodiscard]] int get() const { return m_fd; }
-  [[nodiscard]] bool valid() const { return m_fd >= 0; }
-  [[nodiscard]] int release() { return std::exchange(m_fd, -1); }
+  [[nodiscard]] int
+  get() const
+  {
+    return m_fd;
+  }
+  [[nodiscard]] bool
+  valid() const
+  {
+    return m_fd >= 0;
+  }
+  [[nodiscard]] int
+  release()
+  {
+    return std::exchange(m_fd, -1);
+  }
 
-  void reset(int fd = -1)
+  void
+  reset(int fd = -1)
   {
     if (m_fd >= 0) {
       ::close(m_fd);

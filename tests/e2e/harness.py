@@ -456,11 +456,12 @@ class TaplineTestCase(unittest.TestCase):
         return self.start_tapline(*args, env=env, cwd=cwd,
                                   stdin=stdin).wait(timeout)
 
-    def run_integration(self, *names, config=None, timeout=60, env=None):
+    def run_integration(self, *names, config=None, timeout=60, env=None,
+                        cwd=None):
         config = config or self.config_path
         names = names or ("demo",)
         return self.tapline("run", *names, "--config", config,
-                            timeout=timeout, env=env)
+                            timeout=timeout, env=env, cwd=cwd)
 
     # -- assertions about a completed command
 

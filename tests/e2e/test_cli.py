@@ -242,6 +242,28 @@ class CliTest(harness.TaplineTestCase):
         self.assertEqual(harness.ids_in(self.path("out", "users.jsonl")),
                          list(range(1, 16)))
 
+    def test_tap_config_file_and_data_dir(self):
+        # tap.config as a path relative to tapline.yaml; data_dir set.
+        conf_dir = self.path("conf")
+        os.makedirs(conf_dir)
+        with open(os.path.join(conf_dir, "tap.json"), "w") as f:
+            json.dump({"streams": ["users", "orders"], "records": 7}, f)
+        spec = {"command": self.tap_command(), "config": "tap.json"}
+        self.write_config({"demo": self.integration(
+            spec, {"jsonl": {"dir": "out"}})}, data_dir="var/state",
+            directory=conf_dir)
+        result = self.run_integration(cwd=self.tmp)
+        self.assertExit(result, 0)
+        self.assertTrue(os.path.isfile(
+            os.path.join(conf_dir, "var", "state", "state.db")))
+        self.assertFalse(os.path.exists(os.path.join(conf_dir, ".tapline")))
+        for stream in ("users", "orders"):
+            self.assertEqual(harness.ids_in(
+                os.path.join(conf_dir, "out", stream + ".jsonl")),
+                list(range(1, 8)))
+        self.assertEqual(harness.bookmark_ids(self.bookmark()),
+                         {"users": 7, "orders": 7})
+
     def test_target_receives_tap_stdout_unchanged(self):
         out_dir = self.path("dest")
         settings = {"state_every": 50, "record_padding": 10}

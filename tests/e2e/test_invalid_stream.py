@@ -121,6 +121,27 @@ class InvalidStreamTest(harness.TaplineTestCase):
                          {"users": 10})
         self.assertGreater(self.last_run()["bytes"], BIG)
 
+    def test_max_line_bytes_boundary(self):
+        """A line of exactly max_line_bytes (newline not counted) passes;
+        one byte less fails on that line."""
+        settings = {"big_record_at": 3, "big_record_bytes": 2_000_000,
+                    "state_every": 1000}
+        ref, ref_path = self.tap_output(settings, records=5)
+        self.assertExit(ref, 0)
+        with open(ref_path, "rb") as f:
+            lengths = [len(l.rstrip(b"\n")) for l in f]
+        longest = max(lengths)
+        line = lengths.index(longest) + 1
+        for limit, code in ((longest, 0), (longest - 1, harness.EX_DATAERR)):
+            with self.subTest(max_line_bytes=limit):
+                self.write_config({"demo": self.integration(
+                    self.tap(("users",), 5, **settings),
+                    {"null": {}}, max_line_bytes=limit)})
+                result = self.run_integration()
+                self.assertExit(result, code)
+                if code:
+                    self.assertErrorLine(result, "demo", r"\bline %d\b" % line)
+
     def test_line_over_max_line_bytes(self):
         settings, _, line = self.big_record_reference()
         self.write_config({"demo": self.integration(

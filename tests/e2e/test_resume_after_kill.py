@@ -97,7 +97,7 @@ class ResumeAfterKillTest(harness.TaplineTestCase):
 
     def test_fixture_target(self):
         out_dir = self.path("dest")
-        self.configure(self.fixture_target(out_dir))
+        self.configure(self.fixture_target(out_dir, echo_seq=True))
         before_kill = self.kill_midway()
         self.assertIsNotNone(before_kill)
         self.assertTrue(any(m < RECORDS for m in

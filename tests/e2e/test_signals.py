@@ -18,7 +18,8 @@ class SignalsTest(harness.TaplineTestCase):
     def configure(self, out_dir, rate):
         tap = self.tap(STREAMS, RECORDS, seed=5, rate=rate, state_every=100)
         self.write_config({"demo": self.integration(
-            tap, self.fixture_target(out_dir), timeout=120)})
+            tap, self.fixture_target(out_dir, echo_seq=True),
+            timeout=120)})
 
     def interrupt(self, sig, message_regex, whole_group=False,
                   configure=None):
@@ -96,6 +97,25 @@ class SignalsTest(harness.TaplineTestCase):
         # interruption (75), not a failed target (69).
         self.interrupt(signal.SIGINT, r"SIGINT|signal 2\b",
                        whole_group=True)
+
+    def test_sigterm_stops_a_multi_integration_run(self):
+        out_dir = self.path("dest")
+        tap = self.tap(STREAMS, RECORDS, seed=5, rate=2000, state_every=100)
+        self.write_config({
+            "first": self.integration(tap, self.fixture_target(out_dir)),
+            "second": self.integration(self.tap(), {"null": {}}),
+        })
+        run = self.start_tapline("run", "first", "second", "--config",
+                                 self.config_path)
+        self.wait_for_commit("first", timeout=20)
+        os.kill(run.pid, signal.SIGTERM)
+        result = run.wait(30)
+        self.assertExit(result, harness.EX_TEMPFAIL)
+        self.assertLess(result.elapsed, 15)
+        self.assertNoLeftovers()
+        self.assertEqual(self.last_run("first")["outcome"], "interrupted")
+        self.assertEqual(self.runs("second"), [],
+                         "the second integration ran after SIGTERM")
 
     def test_sigterm_with_a_stubborn_slow_target(self):
         # The target ignores SIGTERM/SIGINT and reads 64 KiB per 0.5 s, so

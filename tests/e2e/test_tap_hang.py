@@ -1,6 +1,7 @@
 """A tap that hangs or is too slow is killed at idle_timeout / timeout:
 exit 75, a message that says which limit, and no process left behind."""
 
+import os
 import re
 
 import harness
@@ -62,6 +63,36 @@ class TapHangTest(harness.TaplineTestCase):
                          "the idle timeout:\n" + result.describe())
         marks = harness.bookmark_ids(self.bookmark())
         self.assertLess(marks.get("users", 0), 1000)
+
+    def test_timeout_kills_a_stuck_target(self):
+        # The target ignores SIGTERM and reads one chunk a minute: the tap
+        # blocks on a full pipe and the run can only end by the timeout.
+        out_dir = self.path("dest")
+        tap = self.tap(("users",), 50000, record_padding=100)
+        target = self.fixture_target(out_dir, ignore_signals=True,
+                                     read_delay_ms=60000)
+        self.write_config({"demo": self.integration(tap, target,
+                                                    timeout=2)})
+        result = self.run_integration(timeout=60)
+        self.check_killed(result, 2)
+        self.assertErrorLine(result, "demo", r"time.?out")
+
+    def test_idle_timeout_ignores_backpressure_from_a_slow_target(self):
+        # About 3 MB for a target that takes 1 MiB every 1.5 s: the tap is
+        # blocked on a full pipe for longer than idle_timeout, but it is
+        # not idle -- tapline is the one not reading.
+        out_dir = self.path("dest")
+        tap = self.tap(("users",), 3000, record_padding=1000,
+                       state_every=500)
+        target = self.fixture_target(out_dir, read_chunk_bytes=1 << 20,
+                                     read_delay_ms=1500)
+        self.write_config({"demo": self.integration(tap, target,
+                                                    idle_timeout=1)})
+        result = self.run_integration(timeout=60)
+        self.assertExit(result, 0)
+        self.assertGreater(result.elapsed, 2.5, "the target was not slow")
+        self.assertEqual(harness.ids_in(os.path.join(out_dir, "users.jsonl")),
+                         list(range(1, 3001)))
 
     def test_idle_timeout_does_not_fire_on_a_steady_slow_tap(self):
         # A record every 50 ms for 1.5 s with a 1 s idle timeout.

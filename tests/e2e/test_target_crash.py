@@ -15,7 +15,8 @@ class TargetCrashTest(harness.TaplineTestCase):
         # the target dies, so tapline has to stop it.
         tap = self.tap(("users", "orders"), 20000, state_every=100)
         self.write_config({"demo": self.integration(
-            tap, self.fixture_target(out_dir, crash_after_records=1050),
+            tap, self.fixture_target(out_dir, crash_after_records=1050,
+                                echo_seq=True),
             timeout=60)})
 
         result = self.run_integration()

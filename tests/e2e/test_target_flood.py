@@ -24,7 +24,7 @@ class TargetFloodTest(harness.TaplineTestCase):
                        record_padding=200)
         target = self.fixture_target(out_dir, flood_stderr_bytes=FLOOD,
                                      flood_stderr_per_read=2 << 20,
-                                     read_delay_ms=2)
+                                     read_delay_ms=2, echo_seq=True)
         self.write_config({"demo": self.integration(tap, target,
                                                     timeout=600)})
 

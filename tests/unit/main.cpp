@@ -6,13 +6,12 @@
 // they are removed.
 
 #define DOCTEST_CONFIG_IMPLEMENT
-#include <tests/unit/temp_dir.hpp>
-
 #include <doctest/doctest.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
+#include <tests/unit/temp_dir.hpp>
 
 int
 main(int argc, char** argv)

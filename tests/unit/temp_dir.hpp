@@ -5,11 +5,11 @@
 // main.cpp removes testdir/<pid> when every test passed and keeps it (and
 // prints its path) when one failed, so failures can be inspected.
 
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <string>
-
-#include <unistd.h>
 
 namespace tapline::test {
 
@@ -23,9 +23,14 @@ public:
     std::filesystem::create_directories(m_path);
   }
 
-  [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+  [[nodiscard]] const std::filesystem::path&
+  path() const
+  {
+    return m_path;
+  }
 
-  static std::filesystem::path root()
+  static std::filesystem::path
+  root()
   {
     return std::filesystem::absolute("testdir") / std::to_string(::getpid());
   }

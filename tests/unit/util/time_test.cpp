@@ -11,8 +11,8 @@ TEST_SUITE("util::time")
   TEST_CASE("iso8601: millisecond precision in UTC")
   {
     using namespace std::chrono;
-    const auto when = tapline::util::Clock::time_point{
-      milliseconds{1'764'072'000'123}};
+    const auto when =
+        tapline::util::Clock::time_point{milliseconds{1'764'072'000'123}};
     CHECK(tapline::util::iso8601(when) == "2025-11-25T12:00:00.123Z");
   }
 }
@@ -35,7 +35,7 @@ TEST_SUITE("util::Result")
   TEST_CASE("to_string: location first")
   {
     const tapline::Error error{
-      tapline::ErrorCode::config, "expected a mapping", "tapline.yaml:3:5"};
+        tapline::ErrorCode::config, "expected a mapping", "tapline.yaml:3:5"};
     CHECK(error.to_string() == "tapline.yaml:3:5: expected a mapping");
   }
 }
