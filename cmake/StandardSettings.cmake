@@ -31,25 +31,3 @@ if(tapline_sanitizers)
     -fsanitize=${tapline_sanitizer_list})
 endif()
 
-# simdjson's On-Demand parser (the message reader's hot path) is compiled
-# inline for the target ISA: on a plain x86-64 baseline it falls back to a
-# scalar kernel several times slower. tapline is built on the machine that
-# runs it (scripts/quickstart), so when that machine has AVX2 we target
-# x86-64-v3 (Haswell and later; the baseline RHEL 10 also requires).
-# TAPLINE_ARCH overrides: e.g. -DTAPLINE_ARCH=x86-64 for a portable binary.
-if(NOT DEFINED TAPLINE_ARCH)
-  set(TAPLINE_ARCH "")
-  if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
-    try_run(tapline_avx2_run tapline_avx2_compiled
-      ${CMAKE_BINARY_DIR}/arch-probe
-      ${CMAKE_CURRENT_LIST_DIR}/avx2_probe.cpp)
-    if(tapline_avx2_compiled AND tapline_avx2_run EQUAL 0)
-      set(TAPLINE_ARCH "x86-64-v3")
-    endif()
-  endif()
-  set(TAPLINE_ARCH "${TAPLINE_ARCH}" CACHE STRING "-march value (empty: compiler default)")
-endif()
-if(TAPLINE_ARCH)
-  message(STATUS "tapline: building for -march=${TAPLINE_ARCH}")
-  target_compile_options(tapline_settings INTERFACE -march=${TAPLINE_ARCH})
-endif()

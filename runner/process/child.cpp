@@ -264,19 +264,33 @@ spawn(const SpawnSpec& spec)
       spec.stderr_fd >= 0 ? bp::detail::process_error_binding(spec.stderr_fd)
                           : bp::detail::process_error_binding(nullptr)};
   ChildSetup setup{spec.die_with_parent == DieWithParent::yes};
-  auto launched = [&]() {
-    if (spec.cwd.empty()) {
-      return launcher(context.get_executor(), ec, program, args, stdio, setup);
-    }
-    return launcher(context.get_executor(),
-                    ec,
-                    program,
-                    args,
-                    stdio,
-                    bp::process_start_dir(spec.cwd),
-                    setup);
-  }();
-  if (ec) {
+  pid_t pid = -1;
+  try {
+    auto launched = [&]() {
+      if (spec.cwd.empty()) {
+        return launcher(
+            context.get_executor(), ec, program, args, stdio, setup);
+      }
+      return launcher(context.get_executor(),
+                      ec,
+                      program,
+                      args,
+                      stdio,
+                      bp::process_start_dir(spec.cwd),
+                      setup);
+    }();
+    // tapline reaps the child itself (waitpid on the pid), so the Boost
+    // handle lets go of it.
+    pid = launched.id();
+    launched.detach();
+  } catch (const boost::system::system_error&) {
+    // Boost opens a pidfd for the handle it returns, after the child was
+    // started; kernels before 5.3 (and valgrind) have no pidfd_open, and it
+    // throws. The child is running all the same, and we do not need the
+    // pidfd: carry on with the pid.
+    pid = launcher.pid;
+  }
+  if (ec || pid <= 0) {
     // The fork happened but exec failed: reap that child, or it stays a
     // zombie for the rest of the run.
     if (launcher.pid > 0) {
@@ -285,13 +299,10 @@ spawn(const SpawnSpec& spec)
       }
     }
     return fail(ErrorCode::unavailable,
-                fmt::format("cannot start command: {}", ec.message()),
+                fmt::format("cannot start command: {}",
+                            ec ? ec.message() : std::string("launch failed")),
                 spec.argv.front());
   }
-  // tapline reaps the child itself (waitpid on the pid), so the Boost
-  // handle lets go of it.
-  const pid_t pid = launched.id();
-  launched.detach();
   // Set the group from the parent too, so that signal_group works even if
   // the child has not reached its own setpgid yet.
   ::setpgid(pid, pid);

@@ -46,28 +46,6 @@ to_message(simdjson::error_code error)
   }
 }
 
-// Checks the escape sequences of `field`'s key, the one part of a key that
-// stage 1 does not validate; unescaping is skipped when there is no escape.
-simdjson::error_code
-validate_key(simdjson::simdjson_result<od::field>& field)
-{
-  od::raw_json_string key;
-  if (auto error = field.key().get(key)) {
-    return error;
-  }
-  // Stage 1 guarantees the closing quote, so this scan stays in bounds: it
-  // stops at the first backslash or at the first (hence closing) quote.
-  for (const char* p = key.raw(); *p != '"'; ++p) {
-    if (*p == '\\') {
-      std::string_view unescaped;
-      return field.unescaped_key().get(unescaped);
-    }
-  }
-  return simdjson::SUCCESS;
-}
-
-// Walks every value below `value` so that simdjson checks all of it:
-// On-Demand otherwise validates only what is read.
 // As deep as simdjson's DOM parser goes by default; deeper input is an
 // error rather than a stack overflow.
 constexpr int k_max_depth = 1024;
@@ -89,7 +67,10 @@ validate(od::value value, int depth = 0)
       return error;
     }
     for (auto field : object) {
-      if (auto error = validate_key(field)) {
+      // Unescaping validates the key's escape sequences, the one part of a
+      // key stage 1 does not check.
+      std::string_view key;
+      if (auto error = field.unescaped_key().get(key)) {
         return error;
       }
       if (auto error = validate(field.value(), depth + 1)) {

@@ -9,8 +9,9 @@
 // Knows nothing about schemas, streams or state; keeps a reusable parser, so
 // use one reader per tap stream (not thread-safe).
 //
-// On-Demand is compiled inline for the build's -march (see TAPLINE_ARCH in
-// cmake/StandardSettings.cmake); on x86-64-v3 it uses the AVX2 kernel.
+// On-Demand's stage 1 (the SIMD scan of the whole line) runs in libsimdjson
+// with the kernel picked at run time (AVX2, AVX-512), so a portable build is
+// as fast as one for the build machine's ISA.
 
 #include <runner/singer/line_reader.hpp>
 #include <runner/singer/message.hpp>

@@ -136,7 +136,8 @@ class InvalidStreamTest(harness.TaplineTestCase):
             with self.subTest(max_line_bytes=limit):
                 self.write_config({"demo": self.integration(
                     self.tap(("users",), 5, **settings),
-                    {"null": {}}, max_line_bytes=limit)})
+                    {"null": {}}, max_line_bytes=limit)},
+                    data_dir="state-%d" % limit)  # each from scratch
                 result = self.run_integration()
                 self.assertExit(result, code)
                 if code:

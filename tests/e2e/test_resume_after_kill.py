@@ -149,6 +149,10 @@ class ResumeAfterKillTest(harness.TaplineTestCase):
             self.runs()[-1]["pid"])
         self.assertEqual(demo["last_run"]["id"], self.runs()[-1]["id"])
         self.assertExit(self.run_integration(timeout=120), 0)
+        killed = self.runs()[0]
+        self.assertNotIn(killed["outcome"], ("running", "succeeded"),
+                         "the killed run is still open after the next run")
+        self.assertIsNotNone(killed["ended_at"])
 
 
 if __name__ == "__main__":

@@ -78,21 +78,21 @@ class TapHangTest(harness.TaplineTestCase):
         self.assertErrorLine(result, "demo", r"time.?out")
 
     def test_idle_timeout_ignores_backpressure_from_a_slow_target(self):
-        # About 3 MB for a target that takes 1 MiB every 1.5 s: the tap is
-        # blocked on a full pipe for longer than idle_timeout, but it is
-        # not idle -- tapline is the one not reading.
+        # 6 MB, more than the pipes hold, for a target that reads nothing
+        # for 3 s: the tap is blocked on a full pipe for longer than
+        # idle_timeout, but it is not idle -- tapline is the one not
+        # reading.
         out_dir = self.path("dest")
-        tap = self.tap(("users",), 3000, record_padding=1000,
+        tap = self.tap(("users",), 6000, record_padding=1000,
                        state_every=500)
-        target = self.fixture_target(out_dir, read_chunk_bytes=1 << 20,
-                                     read_delay_ms=1500)
+        target = self.fixture_target(out_dir, start_delay_ms=3000)
         self.write_config({"demo": self.integration(tap, target,
                                                     idle_timeout=1)})
         result = self.run_integration(timeout=60)
         self.assertExit(result, 0)
-        self.assertGreater(result.elapsed, 2.5, "the target was not slow")
+        self.assertGreater(result.elapsed, 3, "the target was not slow")
         self.assertEqual(harness.ids_in(os.path.join(out_dir, "users.jsonl")),
-                         list(range(1, 3001)))
+                         list(range(1, 6001)))
 
     def test_idle_timeout_does_not_fire_on_a_steady_slow_tap(self):
         # A record every 50 ms for 1.5 s with a 1 s idle timeout.
