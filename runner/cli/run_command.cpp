@@ -8,6 +8,7 @@
 #include <runner/cli/commands.hpp>
 #include <runner/cli/format.hpp>
 #include <runner/process/signals.hpp>
+#include <runner/process/subreaper.hpp>
 #include <runner/sync/run_integration.hpp>
 
 #include <fmt/format.h>
@@ -151,6 +152,7 @@ run_command(const GlobalOptions& global, const std::vector<std::string>& names)
     selected.push_back(*integration);
   }
   const int stop_fd = process::install_stop_signal_handlers();
+  process::become_subreaper();
   int exit_code = 0;
   for (const auto* integration : selected) {
     if (process::stop_signal() != 0) {

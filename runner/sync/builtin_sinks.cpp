@@ -2,8 +2,10 @@
 //
 // The built-in sinks: `jsonl` writes the records of each stream to
 // <dir>/<stream>.jsonl and confirms a STATE only after it has flushed and
-// fsynced every file written since the last one; `null` discards records
-// and confirms every STATE (benchmarks, tap testing).
+// fsynced every file written since the last one (doing so only for states
+// the committer will commit now, about one a second, not for every STATE a
+// tap sends); `null` discards records and confirms every STATE (benchmarks,
+// tap testing).
 
 #include <runner/singer/message_reader.hpp>
 #include <runner/sync/sink.hpp>
@@ -132,8 +134,12 @@ public:
       return file->append(message.record);
     }
     case singer::MessageType::state:
-      TRY(sync_all());
-      m_committer.confirm(std::string(message.value), "sink");
+      // fsync only for a state that will be committed now; otherwise keep
+      // it until the next one that is (or the end of the run).
+      m_pending_state.assign(message.value);
+      if (m_committer.commit_due()) {
+        return confirm_pending();
+      }
       return {};
     default:
       return {};
@@ -149,6 +155,9 @@ public:
   Result<void>
   finish() override
   {
+    if (!m_pending_state.empty()) {
+      return confirm_pending();
+    }
     return sync_all();
   }
 
@@ -189,6 +198,16 @@ private:
     return &inserted->second;
   }
 
+  // Make every record so far durable, then hand the last state over.
+  Result<void>
+  confirm_pending()
+  {
+    TRY(sync_all());
+    m_committer.confirm(std::move(m_pending_state), "sink");
+    m_pending_state.clear();
+    return {};
+  }
+
   Result<void>
   sync_all()
   {
@@ -201,6 +220,7 @@ private:
   std::filesystem::path m_dir;
   StateCommitter& m_committer;
   std::map<std::string, StreamFile, std::less<>> m_files;
+  std::string m_pending_state; // empty: none
 };
 
 } // namespace

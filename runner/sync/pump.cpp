@@ -7,6 +7,8 @@ namespace tapline::sync {
 
 namespace {
 
+constexpr auto k_publish_interval = std::chrono::milliseconds(250);
+
 std::int64_t
 steady_ticks()
 {
@@ -95,7 +97,7 @@ Result<void>
 Pump::run(int tap_stdout, std::size_t max_line_bytes)
 {
   singer::LineReader lines(tap_stdout, max_line_bytes);
-  std::uint64_t next_publish = 1 << 16;
+  auto next_publish = std::chrono::steady_clock::now();
   Result<void> outcome;
   for (;;) {
     auto line = lines.next_line();
@@ -115,9 +117,13 @@ Pump::run(int tap_stdout, std::size_t max_line_bytes)
       outcome = std::unexpected(forwarded.error());
       break;
     }
-    if (m_stats.records >= next_publish) {
+    // Counts for the progress line: the total at every block, per-stream
+    // counts (a copy under a mutex) a few times a second.
+    m_progress.records.store(m_stats.records, std::memory_order_relaxed);
+    if (const auto now = std::chrono::steady_clock::now();
+        now >= next_publish) {
       publish();
-      next_publish = m_stats.records + (1 << 16);
+      next_publish = now + k_publish_interval;
     }
     m_progress.waiting_since.store(steady_ticks(), std::memory_order_relaxed);
     auto got = lines.fill();

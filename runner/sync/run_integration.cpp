@@ -1,11 +1,13 @@
 // runner/sync/run_integration.cpp
 #include <runner/process/child.hpp>
 #include <runner/process/line_drain.hpp>
+#include <runner/process/subreaper.hpp>
 #include <runner/sync/run_integration.hpp>
 #include <runner/sync/run_log.hpp>
 #include <runner/sync/sink.hpp>
 #include <runner/sync/state_committer.hpp>
 #include <runner/sync/watchdog.hpp>
+#include <runner/util/file_lock.hpp>
 #include <runner/util/fs.hpp>
 #include <runner/util/json_string.hpp>
 #include <runner/util/time.hpp>
@@ -153,6 +155,21 @@ run_integration(const config::Config& config,
                 state::StateStore& store,
                 const RunOptions& options)
 {
+  // One run of an integration at a time: a second tapline (another cron
+  // tick, a person) would interleave records and bookmarks.
+  long holder = 0;
+  TRY_ASSIGN(const auto lock,
+             util::FileLock::try_acquire(config.data_dir / "locks" /
+                                             (integration.name + ".lock"),
+                                         &holder));
+  if (!lock) {
+    return fail(
+        ErrorCode::transient,
+        holder > 0
+            ? fmt::format("already running (pid {}); not started", holder)
+            : std::string("already running; not started"));
+  }
+
   const auto started = std::chrono::steady_clock::now();
   state::RunEntry entry;
   entry.integration = integration.name;
@@ -282,6 +299,13 @@ run_integration(const config::Config& config,
 
   const auto finished = destination.finish();
   watchdog.stop();
+  if (const int strays = process::reap_strays(); strays > 0) {
+    log.write(
+        "tapline",
+        fmt::format(
+            "stopped and reaped {} leftover process(es) of the tap or target",
+            strays));
+  }
   result.stats = pump.stats();
 
   if (integration.target.kind == config::TargetKind::process &&

@@ -47,7 +47,8 @@ struct RunResult
   }
 };
 
-// Fails only when the run cannot even be recorded (state database).
+// Fails only when the run cannot start at all: the integration is already
+// running (`transient`), or the run cannot be recorded (state database).
 [[nodiscard]] Result<RunResult>
 run_integration(const config::Config& config,
                 const config::Integration& integration,

@@ -23,6 +23,13 @@ StateCommitter::confirm(std::string value_json, std::string_view source)
   }
 }
 
+bool
+StateCommitter::commit_due() const
+{
+  std::lock_guard lock(m_mutex);
+  return std::chrono::steady_clock::now() - m_last_commit >= m_min_interval;
+}
+
 Result<void>
 StateCommitter::flush()
 {

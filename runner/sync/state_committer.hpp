@@ -31,6 +31,11 @@ public:
   // with it ("target", "sink", "tap"). Thread-safe.
   void confirm(std::string value_json, std::string_view source);
 
+  // Whether a `confirm` now would commit at once (the interval has passed).
+  // Lets a sink skip making records durable for a state that would only be
+  // kept pending. Thread-safe.
+  [[nodiscard]] bool commit_due() const;
+
   // Commit the pending state, if any. Thread-safe.
   [[nodiscard]] Result<void> flush();
 

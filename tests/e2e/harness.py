@@ -527,7 +527,8 @@ class TaplineTestCase(unittest.TestCase):
         return {"command": self.tap_command(), "config": cfg}
 
     def wrapped_tap(self, streams=("users",), records=100, seed=1,
-                    record=None, ignore_signals=False, **settings):
+                    record=None, ignore_signals=False, leave_orphan=False,
+                    **settings):
         """Like tap(), started through tests/fixtures/taps/tap_wrapper.py
         (which execs the tap: same pid). record: file that gets the tap's
         argv and its --config/--state files (path, mode, content)."""
@@ -537,6 +538,8 @@ class TaplineTestCase(unittest.TestCase):
             wrapper += ["--record", str(record)]
         if ignore_signals:
             wrapper.append("--ignore-signals")
+        if leave_orphan:
+            wrapper.append("--leave-orphan")
         spec["command"] = wrapper + ["--exec"] + spec["command"]
         return spec
 

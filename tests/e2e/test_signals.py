@@ -22,7 +22,7 @@ class SignalsTest(harness.TaplineTestCase):
             timeout=120)})
 
     def interrupt(self, sig, message_regex, whole_group=False,
-                  configure=None):
+                  configure=None, min_wait=1.0):
         out_dir = self.path("dest")
         if configure:
             configure(out_dir)
@@ -30,7 +30,7 @@ class SignalsTest(harness.TaplineTestCase):
             self.configure(out_dir, rate=2000)  # about 10 s for everything
         run = self.start_tapline("run", "demo", "--config", self.config_path)
         self.wait_for_commit(timeout=20)
-        remaining = 1.0 - (time.monotonic() - run.started)
+        remaining = min_wait - (time.monotonic() - run.started)
         if remaining > 0:
             time.sleep(remaining)
         self.assertIsNone(run.poll(), "the run ended before the signal")
@@ -128,7 +128,7 @@ class SignalsTest(harness.TaplineTestCase):
             self.write_config({"demo": self.integration(tap, target,
                                                         timeout=120)})
         self.interrupt(signal.SIGTERM, r"SIGTERM|signal 15\b",
-                       configure=configure)
+                       configure=configure, min_wait=0)
 
     def test_sigterm_with_a_tap_that_ignores_it(self):
         def configure(out_dir):
@@ -137,7 +137,7 @@ class SignalsTest(harness.TaplineTestCase):
             self.write_config({"demo": self.integration(
                 tap, self.fixture_target(out_dir), timeout=120)})
         self.interrupt(signal.SIGTERM, r"SIGTERM|signal 15\b",
-                       configure=configure)
+                       configure=configure, min_wait=0)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ class TapHangTest(harness.TaplineTestCase):
         tap = self.wrapped_tap(("users",), 1000, state_every=50,
                                hang_after=120, ignore_signals=True)
         self.write_config({"demo": self.integration(
-            tap, {"jsonl": {"dir": "out"}}, idle_timeout=2)})
+            tap, {"jsonl": {"dir": "out"}}, idle_timeout=1)})
         result = self.run_integration(timeout=60)
         self.assertExit(result, harness.EX_TEMPFAIL)
         self.assertErrorLine(result, "demo", r"idle.?timeout")
