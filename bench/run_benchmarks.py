@@ -15,7 +15,6 @@ Standard library only.
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -26,16 +25,36 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def read_hwm_kib(pid):
+    """VmHWM (peak resident set) of `pid` in KiB, or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def run_measured(argv, **kwargs):
-    """Run argv; return (wall seconds, peak RSS in KiB of the process)."""
+    """Run argv; return (wall seconds, peak RSS in KiB of that process alone).
+
+    The peak is VmHWM read from /proc while the process runs (a high-water
+    mark, so the last reading before it exits is its peak); rusage would mix
+    in its children (tap and target)."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, **kwargs)
-    _, status, usage = os.wait4(proc.pid, 0)
+    peak = 0
+    while proc.poll() is None:
+        hwm = read_hwm_kib(proc.pid)
+        if hwm:
+            peak = max(peak, hwm)
+        time.sleep(0.01)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"benchmark command failed ({proc.returncode}): {argv}")
-    return wall, usage.ru_maxrss
+    return wall, peak
 
 
 def ensure_workload(work, records):
@@ -124,7 +143,8 @@ def main():
         "ratio_target_vs_cat3": round(med["target"] / med["cat3"], 2),
         "ratio_null_vs_cat2": round(med["null"] / med["cat2"], 2),
         "tapline_mb_per_s_null": round(size_mb / med["null"]),
-        "peak_rss_mib": {k: round(statistics.median(v) / 1024, 1) for k, v in rss.items() if v},
+        "peak_rss_mib": {k: round(max(v) / 1024, 1) for k, v in rss.items() if v},
+        "samples_seconds": {k: [round(x, 3) for x in v] for k, v in samples.items()},
     }
     print(f"workload: {args.records:,} records, {size_mb:.0f} MB; medians of {args.runs} runs")
     print(f"| case | tapline | baseline | ratio | peak RSS |")
