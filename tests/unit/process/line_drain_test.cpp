@@ -19,38 +19,13 @@
 #include <string>
 #include <string_view>
 #include <sys/ioctl.h>
+#include <tests/unit/test_support.hpp>
 #include <thread>
 #include <vector>
 
-// Print string vectors in failed checks (doctest shows "{?}" otherwise).
-// Identical in every test file that needs it.
-namespace doctest {
-template<> struct StringMaker<std::vector<std::string>>
-{
-  static String
-  convert(const std::vector<std::string>& lines)
-  {
-    std::string text = "[";
-    for (const auto& line : lines) {
-      text += (text.size() > 1 ? ", \"" : "\"") +
-              (line.size() > 80 ? line.substr(0, 80) + "..." : line) + "\"";
-    }
-    text += "]";
-    return String(text.c_str());
-  }
-};
-} // namespace doctest
-
 namespace {
 
-// The error text of `result`, or "" when it holds a value (safe to pass as a
-// doctest message, which `-s` evaluates even on success).
-template<typename T>
-std::string
-error_text(const tapline::Result<T>& result)
-{
-  return result.has_value() ? std::string() : result.error().to_string();
-}
+using tapline::test::error_text;
 
 using tapline::process::LineDrain;
 using namespace std::chrono_literals;
