@@ -19,23 +19,16 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <tests/unit/test_support.hpp>
 #include <vector>
 
 namespace {
-
-// The error text of `result`, or "" when it holds a value (safe to pass as a
-// doctest message, which `-s` evaluates even on success).
-template<typename T>
-std::string
-error_text(const tapline::Result<T>& result)
-{
-  return result.has_value() ? std::string() : result.error().to_string();
-}
 
 using tapline::ErrorCode;
 using tapline::singer::Line;
 using tapline::singer::MessageReader;
 using tapline::singer::MessageType;
+using tapline::test::error_text;
 
 // A copy of `text` followed by SIMDJSON_PADDING bytes, as a Line.
 class PaddedLine
@@ -403,7 +396,8 @@ TEST_SUITE("singer::MessageReader")
     SUBCASE("a closing brace too many")
     {
       CHECK(error_of(R"({"type":"STATE","value":{}}})") ==
-            "tap stdout line 1: malformed JSON (unexpected content after the object): "
+            "tap stdout line 1: malformed JSON (unexpected content after the "
+            "object): "
             R"({"type":"STATE","value":{}}})");
     }
     SUBCASE("a missing comma between members")
@@ -421,7 +415,8 @@ TEST_SUITE("singer::MessageReader")
     SUBCASE("a second object on the same line")
     {
       CHECK(error_of(R"({"type":"STATE","value":{}}{"type":"STATE"})") ==
-            "tap stdout line 1: malformed JSON (unexpected content after the object): "
+            "tap stdout line 1: malformed JSON (unexpected content after the "
+            "object): "
             R"({"type":"STATE","value":{}}{"type":"STATE"})");
     }
     SUBCASE("invalid UTF-8 bytes in a string")
@@ -488,8 +483,9 @@ TEST_SUITE("singer::MessageReader")
     for (const std::string tail : {" x", " 1", ",", " ]", " // comment"}) {
       const std::string text = R"({"type":"STATE","value":{}})" + tail;
       CAPTURE(text);
-      CHECK(error_of(text) ==
-            "tap stdout line 1: malformed JSON (unexpected content after the object): " + text);
+      CHECK(error_of(text) == "tap stdout line 1: malformed JSON (unexpected "
+                              "content after the object): " +
+                                  text);
     }
   }
 
@@ -693,7 +689,8 @@ TEST_SUITE("singer::MessageReader")
   //    integers wider than 64 bits (NUMERIC(38) columns, big ids).
   //  - "\ud800" (a lone surrogate): rejected as "invalid string escape"; it
   //    is not Unicode, and a target writing it to a database would fail.
-  TEST_CASE("read: JSON that Python accepts: big numbers yes, lone surrogates no")
+  TEST_CASE(
+      "read: JSON that Python accepts: big numbers yes, lone surrogates no")
   {
     MessageReader reader;
     std::size_t seen = 0;
@@ -706,7 +703,8 @@ TEST_SUITE("singer::MessageReader")
       const PaddedLine line(record_line(entry.json), entry.number);
       const auto message = reader.read(line.line());
       CAPTURE(entry.json);
-      const bool lone_surrogate = entry.json.find("\\ud800") != std::string::npos;
+      const bool lone_surrogate =
+          entry.json.find("\\ud800") != std::string::npos;
       CHECK_MESSAGE(message.has_value() != lone_surrogate, error_text(message));
     }
     CHECK(seen == 3);
