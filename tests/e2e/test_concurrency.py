@@ -68,6 +68,12 @@ class ConcurrencyTest(harness.TaplineTestCase):
         script = shutil.which("script")
         if not script:
             self.skipTest("no `script` to provide a terminal")
+        try:
+            leader, follower = os.openpty()
+            os.close(leader)
+            os.close(follower)
+        except OSError as error:
+            self.skipTest("no pseudo-terminals here (%s)" % error)
         self.slow_config()
         # `script` gives tapline a pseudo-terminal as stdout and stderr.
         command = " ".join([self.tapline_bin, "run", "demo", "--config",
