@@ -57,6 +57,25 @@ enum class StateFrom {
   tap_on_success, // the tap's last STATE, once the target exited 0
 };
 
+// How the auth watch treats this integration (see runner/auth/).
+struct AuthSettings
+{
+  std::optional<std::filesystem::path> rules_file; // extra rules, YAML
+  std::vector<std::string> disabled_rules;         // default rule ids
+  bool pause_on_partial_permissions = false;       // else: run is degraded
+  // Verifies new credentials in `tapline reauth`; empty: the tap's
+  // --discover. Gets `--config FILE` appended, like the tap.
+  std::vector<std::string> check_command;
+};
+
+// Retries of a run that failed for a transient reason (429, 5xx, network).
+struct RetrySettings
+{
+  int attempts = 3; // runs in all, the first included
+  std::chrono::seconds backoff{10};
+  std::chrono::seconds max_backoff{300};
+};
+
 struct Integration
 {
   std::string name;
@@ -67,7 +86,24 @@ struct Integration
   std::chrono::seconds idle_timeout{0}; // no tap output; 0 = none
   std::size_t max_line_bytes = std::size_t{64} << 20;
   std::size_t max_log_bytes = std::size_t{64} << 20; // per run log file
-  std::string source;                                // "tapline.yaml:12:3"
+  AuthSettings auth;
+  RetrySettings retry;
+  std::string source; // "tapline.yaml:12:3"
+};
+
+struct WebhookAlert
+{
+  std::string url;
+  std::chrono::seconds timeout{10};
+  int retries = 3;
+  std::map<std::string, std::string> headers;
+};
+
+// Where alerts go when an integration needs reauthorization or recovers.
+struct AlertConfig
+{
+  std::optional<WebhookAlert> webhook;
+  std::vector<std::string> command; // argv; empty: none
 };
 
 struct Config
@@ -75,6 +111,7 @@ struct Config
   std::filesystem::path file;     // absolute path of tapline.yaml
   std::filesystem::path data_dir; // absolute; default: .tapline beside file
   std::vector<Integration> integrations; // in file order
+  AlertConfig alerts;
 
   [[nodiscard]] const Integration* find(std::string_view name) const;
 };

@@ -6,7 +6,8 @@
 
 #include <runner/config/inline_json.hpp>
 #include <runner/config/integration_reader.hpp>
-#include <runner/config/units.hpp>
+#include <runner/config/policy_reader.hpp>
+#include <runner/config/value_readers.hpp>
 
 #include <string>
 #include <utility>
@@ -15,40 +16,6 @@ namespace tapline::config {
 
 namespace {
 
-constexpr std::string_view k_duration_expected =
-    "a duration like 30s, 15m, 2h or a number of seconds";
-constexpr std::string_view k_size_expected =
-    "a size like 512KiB, 64MiB, 1GiB or a number of bytes";
-
-// argv: a non-empty sequence of strings. A program written with a '/' is a
-// path relative to tapline.yaml (so `../build/tap-x` works from any working
-// directory); a bare name is left for PATH lookup at run time.
-Result<std::vector<std::string>>
-read_command(const YamlReader& reader,
-             const Entry& entry,
-             const std::string& path)
-{
-  constexpr std::string_view k_expected = "a non-empty sequence of strings";
-  if (!entry.value.IsSequence() || entry.value.size() == 0) {
-    return reader.expected(entry.at(), path, k_expected, entry.value);
-  }
-  std::vector<std::string> argv;
-  argv.reserve(entry.value.size());
-  for (const auto& item : entry.value) {
-    const std::string item_path =
-        path + "[" + std::to_string(argv.size()) + "]";
-    TRY_ASSIGN(std::string arg, reader.scalar(item, item, item_path));
-    if (argv.empty() && arg.empty()) {
-      return reader.error(
-          item, item_path, "expected a program name, got an empty string");
-    }
-    argv.push_back(std::move(arg));
-  }
-  if (argv.front().find('/') != std::string::npos) {
-    argv.front() = normalized(reader.base_dir() / argv.front()).string();
-  }
-  return argv;
-}
 
 // A Singer config: an inline mapping (kept as JSON) or a JSON file's path.
 Result<ProcessConfig>
@@ -68,29 +35,6 @@ read_process_config(const YamlReader& reader,
   return config;
 }
 
-Result<std::map<std::string, std::string>>
-read_env(const YamlReader& reader, const Entry& entry, const std::string& path)
-{
-  TRY_ASSIGN(const Mapping mapping,
-             reader.mapping(entry.value,
-                            entry.at(),
-                            path,
-                            "a mapping of variable names to strings"));
-  std::map<std::string, std::string> env;
-  for (const Entry& variable : mapping.entries) {
-    const std::string variable_path = child_path(path, variable.key);
-    if (variable.key.empty() || variable.key.find('=') != std::string::npos) {
-      return reader.error(variable.key_node,
-                          variable_path,
-                          "expected a variable name without '=', got '" +
-                              variable.key + "'");
-    }
-    TRY_ASSIGN(std::string value,
-               reader.scalar(variable.value, variable.at(), variable_path));
-    env.emplace(variable.key, std::move(value));
-  }
-  return env;
-}
 
 Result<TapSpec>
 read_tap(const YamlReader& reader, const Entry& entry, const std::string& path)
@@ -212,42 +156,7 @@ read_target(const YamlReader& reader,
   return target;
 }
 
-Result<std::chrono::seconds>
-read_duration(const YamlReader& reader,
-              const Entry& entry,
-              const std::string& path)
-{
-  TRY_ASSIGN(const std::string text,
-             reader.scalar(entry.value, entry.at(), path, k_duration_expected));
-  if (auto duration = parse_duration(text)) {
-    return *duration;
-  }
-  return reader.error(entry.at(),
-                      path,
-                      "expected " + std::string(k_duration_expected) +
-                          ", got '" + text + "'");
-}
 
-Result<std::size_t>
-read_size(const YamlReader& reader, const Entry& entry, const std::string& path)
-{
-  TRY_ASSIGN(const std::string text,
-             reader.scalar(entry.value, entry.at(), path, k_size_expected));
-  const std::optional<std::size_t> size = parse_size(text);
-  if (!size) {
-    return reader.error(entry.at(),
-                        path,
-                        "expected " + std::string(k_size_expected) + ", got '" +
-                            text + "'");
-  }
-  if (*size == 0) {
-    return reader.error(entry.at(),
-                        path,
-                        "expected a size greater than zero, got '" + text +
-                            "'");
-  }
-  return *size;
-}
 
 } // namespace
 
@@ -293,7 +202,9 @@ read_integration(const YamlReader& reader, const Entry& entry)
                          "timeout",
                          "idle_timeout",
                          "max_line_bytes",
-                         "max_log_bytes"}));
+                         "max_log_bytes",
+                         "auth",
+                         "retry"}));
 
   Integration integration;
   integration.name = entry.key;
@@ -334,6 +245,14 @@ read_integration(const YamlReader& reader, const Entry& entry)
   if (const Entry* log = mapping.find("max_log_bytes")) {
     TRY_ASSIGN(integration.max_log_bytes,
                read_size(reader, *log, child_path(path, "max_log_bytes")));
+  }
+  if (const Entry* auth = mapping.find("auth")) {
+    TRY_ASSIGN(integration.auth,
+               read_auth_settings(reader, *auth, child_path(path, "auth")));
+  }
+  if (const Entry* retry = mapping.find("retry")) {
+    TRY_ASSIGN(integration.retry,
+               read_retry(reader, *retry, child_path(path, "retry")));
   }
   return integration;
 }

@@ -6,6 +6,8 @@
 
 #include <runner/config/integration_reader.hpp>
 #include <runner/config/loader.hpp>
+
+#include <runner/config/policy_reader.hpp>
 #include <runner/config/yaml_reader.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -90,7 +92,7 @@ read_root(const YamlReader& reader,
       mapping.entries.push_back(entry);
     }
   }
-  TRY(reader.check_keys(mapping, "", {"data_dir", "integrations"}));
+  TRY(reader.check_keys(mapping, "", {"data_dir", "integrations", "alerts"}));
   const Entry* integrations = mapping.find("integrations");
   if (integrations == nullptr) {
     return fail(ErrorCode::config,
@@ -102,6 +104,9 @@ read_root(const YamlReader& reader,
   config.data_dir = reader.base_dir() / ".tapline";
   if (const Entry* data_dir = mapping.find("data_dir")) {
     TRY_ASSIGN(config.data_dir, reader.path(*data_dir, "data_dir"));
+  }
+  if (const Entry* alerts = mapping.find("alerts")) {
+    TRY_ASSIGN(config.alerts, read_alerts(reader, *alerts, "alerts"));
   }
   TRY_ASSIGN(const Mapping entries,
              reader.mapping(integrations->value,

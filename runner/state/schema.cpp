@@ -16,7 +16,7 @@ constexpr std::string_view k_context = "cannot migrate state database";
 
 // Step `i` takes a database from user_version `i` to `i + 1`. Append only:
 // databases in the field have already run the released steps.
-constexpr std::array<std::string_view, 1> k_steps = {
+constexpr std::array<std::string_view, 3> k_steps = {
     // 1: bookmark history and run history.
     R"sql(
 CREATE TABLE state_history (
@@ -44,6 +44,38 @@ CREATE TABLE runs (
   pid INTEGER
 );
 CREATE INDEX runs_integration_id ON runs (integration, id);
+)sql",
+    // 2: credential overrides, sealed with the master key (credentials/).
+    R"sql(
+CREATE TABLE credentials (
+  integration TEXT PRIMARY KEY,
+  nonce BLOB NOT NULL,      -- 24 random bytes, new on every write
+  ciphertext BLOB NOT NULL, -- XChaCha20-Poly1305 of the overrides' JSON
+  updated_at TEXT NOT NULL
+);
+)sql",
+    // 3: whether an integration may run (paused when it needs
+    // reauthorization), and the events that changed it.
+    R"sql(
+CREATE TABLE integration_status (
+  integration TEXT PRIMARY KEY,
+  status TEXT NOT NULL,            -- active, needs_reauth
+  auth_class TEXT NOT NULL DEFAULT '',
+  rule_id TEXT NOT NULL DEFAULT '',
+  explanation TEXT NOT NULL DEFAULT '',
+  evidence TEXT NOT NULL DEFAULT '', -- redacted
+  run_id INTEGER,
+  since TEXT NOT NULL,
+  fingerprint TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  integration TEXT NOT NULL,
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL,              -- paused, reauthorized, resumed, alert
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_integration_id ON events (integration, id);
 )sql",
 };
 

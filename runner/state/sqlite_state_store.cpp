@@ -231,6 +231,96 @@ public:
     }
   }
 
+  Result<std::optional<IntegrationStatus>>
+  integration_status(const std::string& integration) override
+  {
+    const std::scoped_lock lock(m_mutex);
+    TRY_ASSIGN(auto select,
+               m_db.prepare("SELECT integration, status, auth_class, rule_id, "
+                            "explanation, evidence, run_id, since, fingerprint "
+                            "FROM integration_status WHERE integration = ?1",
+                            "cannot read integration status"));
+    select.bind_text(1, integration);
+    TRY_ASSIGN(const bool has_row, select.step());
+    if (!has_row) {
+      return std::optional<IntegrationStatus>{};
+    }
+    IntegrationStatus status;
+    status.integration = select.text(0);
+    status.status = select.text(1);
+    status.auth_class = select.text(2);
+    status.rule_id = select.text(3);
+    status.explanation = select.text(4);
+    status.evidence = select.text(5);
+    status.run_id = select.optional_int64(6);
+    status.since = select.text(7);
+    status.fingerprint = select.text(8);
+    return std::optional<IntegrationStatus>(std::move(status));
+  }
+
+  Result<void>
+  set_integration_status(const IntegrationStatus& status) override
+  {
+    const std::scoped_lock lock(m_mutex);
+    TRY_ASSIGN(auto upsert,
+               m_db.prepare("INSERT INTO integration_status (integration, "
+                            "status, auth_class, rule_id, explanation, evidence, "
+                            "run_id, since, fingerprint) VALUES "
+                            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                            "ON CONFLICT (integration) DO UPDATE SET "
+                            "status = ?2, auth_class = ?3, rule_id = ?4, "
+                            "explanation = ?5, evidence = ?6, run_id = ?7, "
+                            "since = ?8, fingerprint = ?9",
+                            "cannot record integration status"));
+    upsert.bind_text(1, status.integration)
+        .bind_text(2, status.status)
+        .bind_text(3, status.auth_class)
+        .bind_text(4, status.rule_id)
+        .bind_text(5, status.explanation)
+        .bind_text(6, status.evidence)
+        .bind_optional_int(7, status.run_id)
+        .bind_text(8, status.since.empty() ? util::now_iso8601() : status.since)
+        .bind_text(9, status.fingerprint);
+    return upsert.run();
+  }
+
+  Result<void>
+  record_event(const std::string& integration,
+               const std::string& kind,
+               const std::string& detail) override
+  {
+    const std::scoped_lock lock(m_mutex);
+    TRY_ASSIGN(auto insert,
+               m_db.prepare("INSERT INTO events (integration, at, kind, detail) "
+                            "VALUES (?1, ?2, ?3, ?4)",
+                            "cannot record event"));
+    insert.bind_text(1, integration)
+        .bind_text(2, util::now_iso8601())
+        .bind_text(3, kind)
+        .bind_text(4, detail);
+    return insert.run();
+  }
+
+  Result<std::vector<Event>>
+  events(const std::string& integration, int limit) override
+  {
+    const std::scoped_lock lock(m_mutex);
+    TRY_ASSIGN(auto select,
+               m_db.prepare("SELECT id, integration, at, kind, detail FROM events "
+                            "WHERE integration = ?1 ORDER BY id DESC LIMIT ?2",
+                            "cannot read events"));
+    select.bind_text(1, integration).bind_int(2, sql_limit(limit));
+    std::vector<Event> events;
+    while (true) {
+      TRY_ASSIGN(const bool has_row, select.step());
+      if (!has_row) {
+        return events;
+      }
+      events.push_back(
+          {select.int64(0), select.text(1), select.text(2), select.text(3), select.text(4)});
+    }
+  }
+
 private:
   // Callers hold `m_mutex`.
   Result<int64_t>

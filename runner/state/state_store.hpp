@@ -43,6 +43,30 @@ struct RunEntry
   std::optional<int64_t> pid;
 };
 
+// Whether an integration may run. `needs_reauth` pauses it until new
+// credentials are verified (tapline reauth) or `--force` is given.
+struct IntegrationStatus
+{
+  std::string integration;
+  std::string status = "active"; // active, needs_reauth
+  std::string auth_class;        // token_revoked, ...
+  std::string rule_id;
+  std::string explanation; // what the user must do
+  std::string evidence;    // the stderr record that decided, redacted
+  std::optional<int64_t> run_id;
+  std::string since; // ISO 8601
+  std::string fingerprint;
+};
+
+struct Event
+{
+  int64_t id = 0;
+  std::string integration;
+  std::string at;
+  std::string kind; // paused, reauthorized, resumed, alert
+  std::string detail;
+};
+
 class StateStore
 {
 public:
@@ -79,6 +103,21 @@ public:
   // Newest first; empty `integration` means all integrations.
   [[nodiscard]] virtual Result<std::vector<RunEntry>>
   runs(const std::string& integration, int limit) = 0;
+
+  // nullopt: never paused (active).
+  [[nodiscard]] virtual Result<std::optional<IntegrationStatus>>
+  integration_status(const std::string& integration) = 0;
+
+  [[nodiscard]] virtual Result<void>
+  set_integration_status(const IntegrationStatus& status) = 0;
+
+  [[nodiscard]] virtual Result<void> record_event(const std::string& integration,
+                                                  const std::string& kind,
+                                                  const std::string& detail) = 0;
+
+  // Newest first.
+  [[nodiscard]] virtual Result<std::vector<Event>>
+  events(const std::string& integration, int limit) = 0;
 };
 
 // Open (creating if needed) the SQLite store at `db_path`, in WAL mode, and

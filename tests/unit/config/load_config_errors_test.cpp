@@ -97,7 +97,7 @@ TEST_SUITE("config::load_config")
     CHECK(config_error(with_integration_key("    schedule: hourly")) ==
           "tapline.yaml:6:5: integrations.demo.schedule: unknown key "
           "(expected one of: tap, target, state_from, timeout, "
-          "idle_timeout, max_line_bytes, max_log_bytes)");
+          "idle_timeout, max_line_bytes, max_log_bytes, auth, retry)");
   }
 
   TEST_CASE("error: duration")

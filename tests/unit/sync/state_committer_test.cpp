@@ -104,6 +104,28 @@ public:
   {
     return m_inner->runs(integration, limit);
   }
+  Result<std::optional<tapline::state::IntegrationStatus>>
+  integration_status(const std::string& integration) override
+  {
+    return m_inner->integration_status(integration);
+  }
+  Result<void>
+  set_integration_status(const tapline::state::IntegrationStatus& status) override
+  {
+    return m_inner->set_integration_status(status);
+  }
+  Result<void>
+  record_event(const std::string& integration,
+               const std::string& kind,
+               const std::string& detail) override
+  {
+    return m_inner->record_event(integration, kind, detail);
+  }
+  Result<std::vector<tapline::state::Event>>
+  events(const std::string& integration, int limit) override
+  {
+    return m_inner->events(integration, limit);
+  }
 
 private:
   std::unique_ptr<StateStore> m_inner;
