@@ -13,7 +13,8 @@
 namespace tapline::cli {
 
 int run_command(const GlobalOptions& global,
-                const std::vector<std::string>& names);
+                const std::vector<std::string>& names,
+                bool force);
 
 int status_command(const GlobalOptions& global, bool json);
 

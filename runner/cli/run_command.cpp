@@ -9,6 +9,7 @@
 #include <runner/cli/format.hpp>
 #include <runner/process/signals.hpp>
 #include <runner/process/subreaper.hpp>
+#include <runner/sync/run_attempts.hpp>
 #include <runner/sync/run_integration.hpp>
 
 #include <fmt/format.h>
@@ -93,11 +94,15 @@ private:
 };
 
 int
-run_one(Context& context, const config::Integration& integration, int stop_fd)
+run_one(Context& context,
+        const config::Integration& integration,
+        int stop_fd,
+        bool force)
 {
   ProgressLine progress(integration.name);
   sync::RunOptions options;
   options.stop_fd = stop_fd;
+  options.force = force;
   options.on_progress = [&](const sync::PumpProgress& pump) {
     progress.update(pump);
   };
@@ -109,8 +114,19 @@ run_one(Context& context, const config::Integration& integration, int stop_fd)
                  static_cast<int>(message.size()),
                  message.data());
   };
-  auto run = sync::run_integration(
-      context.config, integration, *context.store, options);
+  const auto on_retry = [&](const sync::RunResult& failed,
+                            std::chrono::seconds wait) {
+    progress.clear();
+    fmt::print(
+        stderr,
+        "tapline: {}: run {} failed ({}); retrying from the bookmark in {}s\n",
+        integration.name,
+        failed.run_id,
+        failed.error ? failed.error->to_string() : "",
+        wait.count());
+  };
+  auto run = sync::run_with_retries(
+      context.config, integration, *context.store, options, on_retry);
   progress.clear();
   if (!run) {
     return report(run.error(), integration.name);
@@ -137,7 +153,9 @@ run_one(Context& context, const config::Integration& integration, int stop_fd)
 } // namespace
 
 int
-run_command(const GlobalOptions& global, const std::vector<std::string>& names)
+run_command(const GlobalOptions& global,
+            const std::vector<std::string>& names,
+            bool force)
 {
   auto context = open_context(global);
   if (!context) {
@@ -159,7 +177,7 @@ run_command(const GlobalOptions& global, const std::vector<std::string>& names)
       break;
     }
     exit_code =
-        most_severe(exit_code, run_one(*context, *integration, stop_fd));
+        most_severe(exit_code, run_one(*context, *integration, stop_fd, force));
   }
   return exit_code;
 }

@@ -16,9 +16,11 @@ namespace {
 struct Row
 {
   std::string name;
-  std::string status; // never_run, running, ok, failed
+  // needs_reauth, running, ok, degraded, failed, never_run
+  std::string status;
   std::optional<state::RunEntry> last_run;
   std::optional<state::StateEntry> bookmark;
+  std::optional<state::IntegrationStatus> pause; // set while needs_reauth
 };
 
 std::string
@@ -34,7 +36,10 @@ status_of(const std::optional<state::RunEntry>& run)
                ? "running"
                : "failed";
   }
-  return run->outcome == "succeeded" ? "ok" : "failed";
+  if (run->outcome == "succeeded") {
+    return "ok";
+  }
+  return run->outcome == "degraded" ? "degraded" : "failed";
 }
 
 Result<std::vector<Row>>
@@ -50,6 +55,12 @@ collect(Context& context)
     }
     TRY_ASSIGN(row.bookmark, context.store->current_state(integration.name));
     row.status = status_of(row.last_run);
+    TRY_ASSIGN(auto paused,
+               context.store->integration_status(integration.name));
+    if (paused && paused->status == "needs_reauth" && row.status != "running") {
+      row.status = "needs_reauth";
+      row.pause = std::move(paused);
+    }
     rows.push_back(std::move(row));
   }
   return rows;
@@ -80,6 +91,21 @@ to_json(const std::vector<Row>& rows)
           run.bytes,
           util::json_string(run.error),
           util::json_string(run.log_path));
+    } else {
+      out += "null";
+    }
+    out += ",\"reauth\":";
+    if (row.pause) {
+      const auto& pause = *row.pause;
+      out += fmt::format(
+          "{{\"class\":{},\"rule\":{},\"explanation\":{},\"since\":{},"
+          "\"run_id\":{},\"evidence\":{}}}",
+          util::json_string(pause.auth_class),
+          util::json_string(pause.rule_id),
+          util::json_string(pause.explanation),
+          util::json_string(pause.since),
+          pause.run_id ? std::to_string(*pause.run_id) : "null",
+          util::json_string(pause.evidence));
     } else {
       out += "null";
     }
@@ -146,7 +172,22 @@ status_command(const GlobalOptions& global, bool json)
         run ? std::to_string(run->records) : "-",
         row.bookmark && row.bookmark->value_json ? row.bookmark->committed_at
                                                  : "-");
-    if (run && !run->error.empty() && row.status == "failed") {
+    if (row.pause) {
+      const auto& pause = *row.pause;
+      fmt::print("{:<20} {}: {} (since {}, rule {}{})\n",
+                 "",
+                 pause.auth_class,
+                 pause.explanation,
+                 pause.since,
+                 pause.rule_id,
+                 pause.run_id ? fmt::format(", run {}", *pause.run_id) : "");
+      const auto first_line =
+          pause.evidence.substr(0, pause.evidence.find('\n'));
+      fmt::print("{:<20} evidence: {}\n", "", first_line.substr(0, 200));
+      fmt::print("{:<20} fix the credentials, then: tapline reauth {}\n",
+                 "",
+                 row.name);
+    } else if (run && !run->error.empty() && row.status == "failed") {
       fmt::print("{:<20} last error: {}\n", "", run->error.substr(0, 200));
     }
   }

@@ -3,6 +3,7 @@
 // The command line: subcommands, their options and help, and the mapping of
 // parse errors to exit code 64. Each subcommand's work is in its own file.
 
+#include <runner/cli/auth_command.hpp>
 #include <runner/cli/commands.hpp>
 #include <runner/cli/tapline_main.hpp>
 
@@ -45,9 +46,34 @@ tapline_main(int argc, char** argv)
   int exit_code = 0;
 
   std::vector<std::string> run_names;
+  bool run_force = false;
   auto* run =
       app.add_subcommand("run", "Run integrations now, one after another");
   run->add_option("NAME", run_names, "Integrations to run")->required();
+  run->add_flag(
+      "--force", run_force, "Run even if paused (needs reauthorization)");
+
+  std::string classify_file;
+  std::optional<int> classify_exit;
+  bool classify_json = false;
+  std::optional<std::string> classify_rules;
+  auto* auth = app.add_subcommand(
+      "auth", "Auth-failure rules: test them on saved tap stderr");
+  auth->require_subcommand(1);
+  auto* classify =
+      auth->add_subcommand("classify",
+                           "Classify a saved stderr excerpt as tapline's auth "
+                           "watch would: class, action, "
+                           "rule and the record that decided");
+  classify->add_option("FILE", classify_file, "stderr excerpt, or - for stdin")
+      ->required();
+  classify->add_option(
+      "--exit-code", classify_exit, "The tap's exit code, if it exited");
+  classify->add_flag("--json", classify_json, "Print one JSON object");
+  classify
+      ->add_option(
+          "--rules", classify_rules, "Rules file instead of the default")
+      ->option_text("FILE");
 
   bool status_json = false;
   auto* status = app.add_subcommand(
@@ -98,7 +124,10 @@ tapline_main(int argc, char** argv)
 
   try {
     if (run->parsed()) {
-      exit_code = run_command(global, run_names);
+      exit_code = run_command(global, run_names, run_force);
+    } else if (classify->parsed()) {
+      exit_code = auth_classify_command(
+          classify_file, classify_exit, classify_json, classify_rules);
     } else if (status->parsed()) {
       exit_code = status_command(global, status_json);
     } else if (state_get->parsed()) {

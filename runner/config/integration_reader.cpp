@@ -16,7 +16,6 @@ namespace tapline::config {
 
 namespace {
 
-
 // A Singer config: an inline mapping (kept as JSON) or a JSON file's path.
 Result<ProcessConfig>
 read_process_config(const YamlReader& reader,
@@ -34,7 +33,6 @@ read_process_config(const YamlReader& reader,
   }
   return config;
 }
-
 
 Result<TapSpec>
 read_tap(const YamlReader& reader, const Entry& entry, const std::string& path)
@@ -155,8 +153,6 @@ read_target(const YamlReader& reader,
   }
   return target;
 }
-
-
 
 } // namespace
 

@@ -6,7 +6,6 @@
 
 #include <runner/config/integration_reader.hpp>
 #include <runner/config/loader.hpp>
-
 #include <runner/config/policy_reader.hpp>
 #include <runner/config/yaml_reader.hpp>
 

@@ -12,13 +12,16 @@
 
 namespace tapline::config {
 
-[[nodiscard]] Result<AuthSettings>
-read_auth_settings(const YamlReader& reader, const Entry& entry, const std::string& path);
+[[nodiscard]] Result<AuthSettings> read_auth_settings(const YamlReader& reader,
+                                                      const Entry& entry,
+                                                      const std::string& path);
 
-[[nodiscard]] Result<RetrySettings>
-read_retry(const YamlReader& reader, const Entry& entry, const std::string& path);
+[[nodiscard]] Result<RetrySettings> read_retry(const YamlReader& reader,
+                                               const Entry& entry,
+                                               const std::string& path);
 
-[[nodiscard]] Result<AlertConfig>
-read_alerts(const YamlReader& reader, const Entry& entry, const std::string& path);
+[[nodiscard]] Result<AlertConfig> read_alerts(const YamlReader& reader,
+                                              const Entry& entry,
+                                              const std::string& path);
 
 } // namespace tapline::config

@@ -1,7 +1,6 @@
 // runner/config/value_readers.cpp
-#include <runner/config/value_readers.hpp>
-
 #include <runner/config/units.hpp>
+#include <runner/config/value_readers.hpp>
 
 #include <charconv>
 #include <string>
@@ -49,14 +48,18 @@ read_command(const YamlReader& reader,
 }
 
 Result<std::vector<std::string>>
-read_strings(const YamlReader& reader, const Entry& entry, const std::string& path)
+read_strings(const YamlReader& reader,
+             const Entry& entry,
+             const std::string& path)
 {
   if (!entry.value.IsSequence()) {
-    return reader.expected(entry.at(), path, "a sequence of strings", entry.value);
+    return reader.expected(
+        entry.at(), path, "a sequence of strings", entry.value);
   }
   std::vector<std::string> items;
   for (const auto& item : entry.value) {
-    const std::string item_path = path + "[" + std::to_string(items.size()) + "]";
+    const std::string item_path =
+        path + "[" + std::to_string(items.size()) + "]";
     TRY_ASSIGN(std::string text, reader.scalar(item, item, item_path));
     items.push_back(std::move(text));
   }
@@ -135,7 +138,8 @@ read_bool(const YamlReader& reader, const Entry& entry, const std::string& path)
   if (text == "false") {
     return false;
   }
-  return reader.error(entry.at(), path, "expected true or false, got '" + text + "'");
+  return reader.error(
+      entry.at(), path, "expected true or false, got '" + text + "'");
 }
 
 Result<int>
@@ -145,13 +149,17 @@ read_int(const YamlReader& reader,
          int min,
          int max)
 {
-  const std::string expected =
-      "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
-  TRY_ASSIGN(const std::string text, reader.scalar(entry.value, entry.at(), path, expected));
+  const std::string expected = "a whole number from " + std::to_string(min) +
+                               " to " + std::to_string(max);
+  TRY_ASSIGN(const std::string text,
+             reader.scalar(entry.value, entry.at(), path, expected));
   int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size() || value < min || value > max) {
-    return reader.error(entry.at(), path, "expected " + expected + ", got '" + text + "'");
+  const auto [end, error] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size() || value < min ||
+      value > max) {
+    return reader.error(
+        entry.at(), path, "expected " + expected + ", got '" + text + "'");
   }
   return value;
 }

@@ -262,16 +262,17 @@ public:
   set_integration_status(const IntegrationStatus& status) override
   {
     const std::scoped_lock lock(m_mutex);
-    TRY_ASSIGN(auto upsert,
-               m_db.prepare("INSERT INTO integration_status (integration, "
-                            "status, auth_class, rule_id, explanation, evidence, "
-                            "run_id, since, fingerprint) VALUES "
-                            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-                            "ON CONFLICT (integration) DO UPDATE SET "
-                            "status = ?2, auth_class = ?3, rule_id = ?4, "
-                            "explanation = ?5, evidence = ?6, run_id = ?7, "
-                            "since = ?8, fingerprint = ?9",
-                            "cannot record integration status"));
+    TRY_ASSIGN(
+        auto upsert,
+        m_db.prepare("INSERT INTO integration_status (integration, "
+                     "status, auth_class, rule_id, explanation, evidence, "
+                     "run_id, since, fingerprint) VALUES "
+                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                     "ON CONFLICT (integration) DO UPDATE SET "
+                     "status = ?2, auth_class = ?3, rule_id = ?4, "
+                     "explanation = ?5, evidence = ?6, run_id = ?7, "
+                     "since = ?8, fingerprint = ?9",
+                     "cannot record integration status"));
     upsert.bind_text(1, status.integration)
         .bind_text(2, status.status)
         .bind_text(3, status.auth_class)
@@ -290,10 +291,11 @@ public:
                const std::string& detail) override
   {
     const std::scoped_lock lock(m_mutex);
-    TRY_ASSIGN(auto insert,
-               m_db.prepare("INSERT INTO events (integration, at, kind, detail) "
-                            "VALUES (?1, ?2, ?3, ?4)",
-                            "cannot record event"));
+    TRY_ASSIGN(
+        auto insert,
+        m_db.prepare("INSERT INTO events (integration, at, kind, detail) "
+                     "VALUES (?1, ?2, ?3, ?4)",
+                     "cannot record event"));
     insert.bind_text(1, integration)
         .bind_text(2, util::now_iso8601())
         .bind_text(3, kind)
@@ -305,10 +307,11 @@ public:
   events(const std::string& integration, int limit) override
   {
     const std::scoped_lock lock(m_mutex);
-    TRY_ASSIGN(auto select,
-               m_db.prepare("SELECT id, integration, at, kind, detail FROM events "
-                            "WHERE integration = ?1 ORDER BY id DESC LIMIT ?2",
-                            "cannot read events"));
+    TRY_ASSIGN(
+        auto select,
+        m_db.prepare("SELECT id, integration, at, kind, detail FROM events "
+                     "WHERE integration = ?1 ORDER BY id DESC LIMIT ?2",
+                     "cannot read events"));
     select.bind_text(1, integration).bind_int(2, sql_limit(limit));
     std::vector<Event> events;
     while (true) {
@@ -316,8 +319,11 @@ public:
       if (!has_row) {
         return events;
       }
-      events.push_back(
-          {select.int64(0), select.text(1), select.text(2), select.text(3), select.text(4)});
+      events.push_back({select.int64(0),
+                        select.text(1),
+                        select.text(2),
+                        select.text(3),
+                        select.text(4)});
     }
   }
 

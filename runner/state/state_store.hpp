@@ -111,9 +111,10 @@ public:
   [[nodiscard]] virtual Result<void>
   set_integration_status(const IntegrationStatus& status) = 0;
 
-  [[nodiscard]] virtual Result<void> record_event(const std::string& integration,
-                                                  const std::string& kind,
-                                                  const std::string& detail) = 0;
+  [[nodiscard]] virtual Result<void>
+  record_event(const std::string& integration,
+               const std::string& kind,
+               const std::string& detail) = 0;
 
   // Newest first.
   [[nodiscard]] virtual Result<std::vector<Event>>

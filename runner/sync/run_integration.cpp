@@ -2,10 +2,14 @@
 #include <runner/process/child.hpp>
 #include <runner/process/line_drain.hpp>
 #include <runner/process/subreaper.hpp>
+#include <runner/sync/auth_monitor.hpp>
+#include <runner/sync/pause.hpp>
 #include <runner/sync/run_integration.hpp>
 #include <runner/sync/run_log.hpp>
+#include <runner/sync/run_verdict.hpp>
 #include <runner/sync/sink.hpp>
 #include <runner/sync/state_committer.hpp>
+#include <runner/sync/tap_credentials.hpp>
 #include <runner/sync/watchdog.hpp>
 #include <runner/util/file_lock.hpp>
 #include <runner/util/fs.hpp>
@@ -43,19 +47,13 @@ records_json(const PumpStats& stats)
 // The argv for the tap: its command plus the Singer flags.
 Result<std::vector<std::string>>
 prepare_tap_argv(const config::Integration& integration,
+                 const std::string& config_text,
                  state::StateStore& store,
                  const std::filesystem::path& work_dir,
                  RunLog& log)
 {
   const auto& tap = integration.tap;
   std::vector<std::string> argv = tap.command;
-
-  std::string config_text = "{}";
-  if (tap.config.inline_json) {
-    config_text = *tap.config.inline_json;
-  } else if (tap.config.file) {
-    TRY_ASSIGN(config_text, util::read_file(*tap.config.file));
-  }
   const auto config_path = work_dir / "tap-config.json";
   TRY(util::write_private_file(config_path, config_text));
   argv.insert(argv.end(), {"--config", config_path.string()});
@@ -79,53 +77,6 @@ prepare_tap_argv(const config::Integration& integration,
     argv.insert(argv.end(), {flag, tap.catalog->string()});
   }
   return argv;
-}
-
-// The error that decides the run, by what the user should look at first.
-std::optional<Error>
-decide_error(const Watchdog& watchdog,
-             const Result<void>& pumped,
-             const process::ExitStatus& tap_status,
-             const Result<void>& finished,
-             const std::optional<Error>& commit_error,
-             const RunLog& log)
-{
-  if (watchdog.reason() != StopReason::none) {
-    return Error{ErrorCode::transient, watchdog.describe(), {}};
-  }
-  if (!pumped && pumped.error().code != ErrorCode::unavailable) {
-    return pumped.error();
-  }
-  if (!finished) {
-    return finished.error();
-  }
-  if (!pumped) {
-    return pumped.error();
-  }
-  if (!tap_status.success()) {
-    std::string message = "tap " + tap_status.describe();
-    const auto tail = log.tap_tail();
-    if (!tail.empty()) {
-      message += ": " + tail.back();
-    }
-    return Error{ErrorCode::unavailable, message, {}};
-  }
-  if (commit_error) {
-    return commit_error;
-  }
-  return std::nullopt;
-}
-
-std::string
-outcome_for(const std::optional<Error>& error, const Watchdog& watchdog)
-{
-  if (!error) {
-    return "succeeded";
-  }
-  if (watchdog.reason() == StopReason::signal) {
-    return "interrupted";
-  }
-  return "failed";
 }
 
 // Runs still marked "running" whose tapline is gone (kill -9, power loss)
@@ -169,6 +120,12 @@ run_integration(const config::Config& config,
             ? fmt::format("already running (pid {}); not started", holder)
             : std::string("already running; not started"));
   }
+
+  TRY_ASSIGN(const auto paused, paused_error(store, integration.name));
+  if (paused && !options.force) {
+    return std::unexpected(*paused);
+  }
+  TRY_ASSIGN(auto rules, rules_for(integration));
 
   const auto started = std::chrono::steady_clock::now();
   state::RunEntry entry;
@@ -222,7 +179,17 @@ run_integration(const config::Config& config,
   if (!work_dir) {
     return finish(work_dir.error());
   }
-  auto tap_argv = prepare_tap_argv(integration, store, work_dir->path(), log);
+  auto credentials = TapCredentials::load(config, integration);
+  if (!credentials) {
+    return finish(credentials.error());
+  }
+  const auto& redactor = (*credentials)->redactor();
+  const Redact redact = [&redactor](std::string_view text) {
+    return redactor.redact(text);
+  };
+  log.set_redactor(redact);
+  auto tap_argv = prepare_tap_argv(
+      integration, (*credentials)->config_json(), store, work_dir->path(), log);
   if (!tap_argv) {
     return finish(tap_argv.error());
   }
@@ -263,10 +230,6 @@ run_integration(const config::Config& config,
     return finish(error);
   }
   log.write("tapline", fmt::format("tap started (pid {})", tap->pid()));
-  process::LineDrain tap_stderr(
-      err->read_fd, k_max_stderr_line, [&](std::string_view line) {
-        log.write("tap", line);
-      });
 
   PumpProgress progress;
   WatchdogSettings settings;
@@ -277,9 +240,24 @@ run_integration(const config::Config& config,
   if (options.on_progress) {
     settings.on_tick = [&] { options.on_progress(progress); };
   }
+  // The auth watch reads the tap's stderr as it arrives and stops the run at
+  // the first decisive record; the watchdog's tick completes a record the
+  // tap left open by going quiet.
+  Watchdog* stopper = nullptr;
+  AuthMonitor monitor(std::move(rules), [&](const auth::Decision& decision) {
+    log.write("tapline", "auth watch: stopping the tap: " + describe(decision));
+    stopper->request_stop(StopReason::auth);
+  });
+  settings.on_poll = [&] { monitor.on_tick(); };
   Sink& destination = **sink;
   Watchdog watchdog(
       std::move(settings), progress, tap->pid(), [&] { destination.abort(); });
+  stopper = &watchdog;
+  process::LineDrain tap_stderr(
+      err->read_fd, k_max_stderr_line, [&](std::string_view line) {
+        log.write("tap", line);
+        monitor.on_line(line);
+      });
 
   Pump pump(destination, progress, warn);
   const auto pumped = pump.run(tap_stdout.get(), integration.max_line_bytes);
@@ -296,6 +274,21 @@ run_integration(const config::Config& config,
   tap_stdout.reset();
   tap_stderr.join();
   log.write("tapline", fmt::format("tap {}", tap_status.describe()));
+  // Success or not: a tap may have rotated its refresh token into the file.
+  if (auto changed =
+          (*credentials)->persist_changes(work_dir->path() / "tap-config.json");
+      !changed) {
+    log.write("tapline",
+              "cannot persist the tap's config changes: " +
+                  changed.error().to_string());
+  } else if (!changed->empty()) {
+    std::string keys;
+    for (const auto& key : *changed) {
+      keys += (keys.empty() ? "" : ", ") + key;
+    }
+    log.write("tapline",
+              "the tap changed its config; kept for the next run: " + keys);
+  }
 
   const auto finished = destination.finish();
   watchdog.stop();
@@ -316,9 +309,62 @@ run_integration(const config::Config& config,
   (void)committer.flush();
   result.commits = committer.commits();
 
-  auto error = decide_error(
-      watchdog, pumped, tap_status, finished, committer.error(), log);
-  result.outcome = outcome_for(error, watchdog);
+  RunFacts facts;
+  facts.stop_reason = watchdog.reason();
+  facts.stop_description = watchdog.describe();
+  if (!pumped) {
+    facts.pump_error = pumped.error();
+  }
+  facts.tap_status = tap_status;
+  if (!finished) {
+    facts.target_error = finished.error();
+  }
+  facts.commit_error = committer.error();
+  if (const auto tail = log.tap_tail(); !tail.empty()) {
+    facts.tap_last_line = tail.back();
+  }
+  facts.auth = monitor.verdict(tap_status.signal != 0 ? 128 + tap_status.signal
+                                                      : tap_status.code);
+  facts.pause_on_partial_permissions =
+      integration.auth.pause_on_partial_permissions;
+  auto verdict = judge(facts);
+  result.outcome = verdict.outcome;
+  result.warnings = verdict.warnings;
+  result.retry_after_refresh = verdict.retry_after_refresh;
+  result.retry_with_backoff = verdict.retry_with_backoff;
+  result.auth = facts.auth;
+  for (const auto& warning : verdict.warnings) {
+    warn("degraded run: " + warning);
+  }
+  const Log tapline_log = [&](std::string_view line) {
+    log.write("tapline", line);
+  };
+  if (verdict.pause) {
+    result.paused = true;
+    if (auto paused_now = pause_integration(config,
+                                            store,
+                                            integration.name,
+                                            *verdict.pause,
+                                            entry.id,
+                                            redact,
+                                            tapline_log);
+        !paused_now) {
+      log.write("tapline",
+                "cannot record the pause: " + paused_now.error().to_string());
+    }
+  } else if (!verdict.error) {
+    if (auto resumed = resume_integration(config,
+                                          store,
+                                          integration.name,
+                                          entry.id,
+                                          "run succeeded",
+                                          tapline_log);
+        !resumed) {
+      log.write("tapline",
+                "cannot record the resume: " + resumed.error().to_string());
+    }
+  }
+  auto error = std::move(verdict.error);
   log.write("tapline",
             fmt::format("run {}: {} records, {} bytes, {} bookmark commits{}",
                         result.outcome,

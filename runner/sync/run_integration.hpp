@@ -7,6 +7,7 @@
 // commit only confirmed states, and record the outcome. Never throws; the
 // result says what happened and which error code it maps to.
 
+#include <runner/auth/watch.hpp>
 #include <runner/config/config.hpp>
 #include <runner/state/state_store.hpp>
 #include <runner/sync/pump.hpp>
@@ -18,6 +19,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tapline::sync {
 
@@ -28,13 +30,20 @@ struct RunOptions
   std::function<void(const PumpProgress&)> on_progress;
   // tapline's own warnings about the run (also written to the run log).
   std::function<void(std::string_view)> on_warning;
+  // Run even if the integration is paused (needs reauthorization).
+  bool force = false;
 };
 
 struct RunResult
 {
   std::int64_t run_id = 0;
-  std::string outcome; // succeeded, failed, interrupted
+  std::string outcome; // succeeded, degraded, failed, interrupted
   std::optional<Error> error;
+  std::vector<std::string> warnings; // degraded: what the tap skipped
+  bool paused = false;               // this run paused the integration
+  bool retry_after_refresh = false;  // access token expired: retry once
+  bool retry_with_backoff = false;   // transient (429, 5xx): retry later
+  auth::Decision auth;               // the auth watch's verdict
   PumpStats stats;
   std::filesystem::path log_path;
   std::chrono::milliseconds duration{0};
@@ -47,8 +56,9 @@ struct RunResult
   }
 };
 
-// Fails only when the run cannot start at all: the integration is already
-// running (`transient`), or the run cannot be recorded (state database).
+// Fails only when the run cannot start at all: the integration is paused
+// (`auth`, unless options.force), already running (`transient`), its auth
+// rules do not load (`config`), or the run cannot be recorded.
 [[nodiscard]] Result<RunResult>
 run_integration(const config::Config& config,
                 const config::Integration& integration,

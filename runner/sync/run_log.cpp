@@ -55,8 +55,17 @@ RunLog::~RunLog()
 }
 
 void
-RunLog::write(std::string_view source, std::string_view line)
+RunLog::set_redactor(std::function<std::string(std::string_view)> redact)
 {
+  m_redact = std::move(redact);
+}
+
+void
+RunLog::write(std::string_view source, std::string_view raw_line)
+{
+  const std::string redacted = m_redact ? m_redact(raw_line) : std::string();
+  const std::string_view line =
+      m_redact ? std::string_view(redacted) : raw_line;
   if (source == "tap") {
     std::lock_guard lock(m_tail_mutex);
     m_tap_tail.emplace_back(line.substr(0, k_tail_line_bytes));

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +33,10 @@ public:
   [[nodiscard]] static Result<std::unique_ptr<RunLog>>
   open(const std::filesystem::path& path, std::uint64_t max_bytes);
   ~RunLog();
+
+  // Mask secrets in every line written from now on. Call before the
+  // drain threads start.
+  void set_redactor(std::function<std::string(std::string_view)> redact);
 
   // `source` is "tap", "target" or "tapline".
   void write(std::string_view source, std::string_view line);
@@ -55,6 +60,7 @@ private:
 
   std::filesystem::path m_path;
   std::shared_ptr<spdlog::logger> m_logger;
+  std::function<std::string(std::string_view)> m_redact;
   std::uint64_t m_max_bytes;
   std::atomic<std::uint64_t> m_written{0};
   std::atomic<std::uint64_t> m_dropped_lines{0};

@@ -67,10 +67,18 @@ Watchdog::describe() const
                            ? std::string("SIG") +
                                  ::sigabbrev_np(m_signal.load())
                            : std::string("a signal"));
+  case StopReason::auth:
+    return "stopped by the auth watch";
   case StopReason::none:
     break;
   }
   return {};
+}
+
+void
+Watchdog::request_stop(StopReason reason)
+{
+  trigger(reason);
 }
 
 void
@@ -139,6 +147,9 @@ Watchdog::run()
       if (m_reason.load() == StopReason::signal && m_abort_target) {
         m_abort_target();
       }
+    }
+    if (m_settings.on_poll) {
+      m_settings.on_poll();
     }
     if (m_settings.on_tick && now - last_tick >= std::chrono::seconds(1)) {
       last_tick = now;

@@ -25,7 +25,7 @@
 
 namespace tapline::sync {
 
-enum class StopReason { none, timeout, idle_timeout, signal };
+enum class StopReason { none, timeout, idle_timeout, signal, auth };
 
 struct WatchdogSettings
 {
@@ -34,6 +34,7 @@ struct WatchdogSettings
   std::chrono::milliseconds grace{5000};
   int stop_fd = -1; // readable when a stop signal arrived; -1 = none
   std::function<void()> on_tick; // every ~second (progress display)
+  std::function<void()> on_poll; // every ~100 ms (the auth watch's quiet)
 };
 
 class Watchdog
@@ -50,6 +51,10 @@ public:
 
   // The tap has been reaped: never signal its (possibly reused) group again.
   void tap_reaped();
+
+  // Stop the tap for `reason` (the auth watch decided): SIGTERM now, SIGKILL
+  // after the grace period. The first reason wins. Thread-safe.
+  void request_stop(StopReason reason);
 
   // Stop watching (the run is over) and join the thread.
   void stop();
