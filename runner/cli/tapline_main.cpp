@@ -5,6 +5,7 @@
 
 #include <runner/cli/auth_command.hpp>
 #include <runner/cli/commands.hpp>
+#include <runner/cli/reauth_command.hpp>
 #include <runner/cli/tapline_main.hpp>
 
 #include <CLI/CLI.hpp>
@@ -52,6 +53,34 @@ tapline_main(int argc, char** argv)
   run->add_option("NAME", run_names, "Integrations to run")->required();
   run->add_flag(
       "--force", run_force, "Run even if paused (needs reauthorization)");
+
+  ReauthOptions reauth_options;
+  auto* reauth = app.add_subcommand(
+      "reauth",
+      "Give an integration new credentials: verify them at once (the tap's "
+      "--discover "
+      "or auth.check), then store them encrypted and clear the pause");
+  reauth->add_option("NAME", reauth_options.name, "Integration")->required();
+  reauth
+      ->add_option(
+          "--config",
+          reauth_options.config_file,
+          "JSON object of new tap config values (- for stdin); give "
+          "tapline.yaml "
+          "before the subcommand: tapline --config tapline.yaml reauth ...")
+      ->option_text("FILE");
+  reauth
+      ->add_option(
+          "--set", reauth_options.set, "KEY=VALUE to change (repeatable)")
+      ->option_text("KEY=VALUE");
+  reauth
+      ->add_option("--timeout",
+                   reauth_options.timeout_seconds,
+                   "Seconds the verification may take")
+      ->capture_default_str();
+  reauth->add_flag("--run",
+                   reauth_options.run,
+                   "Sync right after a successful verification");
 
   std::string classify_file;
   std::optional<int> classify_exit;
@@ -125,6 +154,8 @@ tapline_main(int argc, char** argv)
   try {
     if (run->parsed()) {
       exit_code = run_command(global, run_names, run_force);
+    } else if (reauth->parsed()) {
+      exit_code = reauth_command(global, reauth_options);
     } else if (classify->parsed()) {
       exit_code = auth_classify_command(
           classify_file, classify_exit, classify_json, classify_rules);

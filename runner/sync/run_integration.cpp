@@ -10,6 +10,7 @@
 #include <runner/sync/sink.hpp>
 #include <runner/sync/state_committer.hpp>
 #include <runner/sync/tap_credentials.hpp>
+#include <runner/sync/verify_credentials.hpp>
 #include <runner/sync/watchdog.hpp>
 #include <runner/util/file_lock.hpp>
 #include <runner/util/fs.hpp>
@@ -28,6 +29,7 @@ namespace {
 constexpr std::size_t k_max_stderr_line = 64 * 1024;
 constexpr auto k_commit_interval = std::chrono::milliseconds(1000);
 constexpr auto k_stop_grace = std::chrono::milliseconds(5000);
+constexpr auto k_verify_timeout = std::chrono::seconds(60);
 
 std::string
 records_json(const PumpStats& stats)
@@ -79,6 +81,72 @@ prepare_tap_argv(const config::Integration& integration,
   return argv;
 }
 
+// Which credentials failed, so a later edit of them is noticed.
+Result<void>
+remember_fingerprint(state::StateStore& store,
+                     const std::string& integration,
+                     const TapCredentials& credentials)
+{
+  TRY_ASSIGN(auto status, store.integration_status(integration));
+  if (!status) {
+    return {};
+  }
+  TRY_ASSIGN(status->fingerprint, credentials.fingerprint());
+  return store.set_integration_status(*status);
+}
+
+// A paused integration whose credentials someone changed (the tap's config
+// file, tapline.yaml, the environment) is verified again; if the new ones
+// work it resumes, otherwise it stays paused with what the check said.
+// Returns the error to refuse the run with, or nothing to go ahead.
+Result<void>
+resume_if_credentials_changed(const config::Config& config,
+                              const config::Integration& integration,
+                              state::StateStore& store,
+                              const Error& paused)
+{
+  TRY_ASSIGN(auto status, store.integration_status(integration.name));
+  TRY_ASSIGN(auto credentials, TapCredentials::load(config, integration));
+  TRY_ASSIGN(const auto now, credentials->fingerprint());
+  if (!status || status->fingerprint.empty() || status->fingerprint == now) {
+    return std::unexpected(paused);
+  }
+  const auto& redactor = credentials->redactor();
+  TRY_ASSIGN(const auto check,
+             verify_credentials(
+                 config,
+                 integration,
+                 credentials->config_json(),
+                 k_verify_timeout,
+                 [&](std::string_view text) { return redactor.redact(text); }));
+  if (check.ok) {
+    // The check may have rotated a refresh token: keep what the tap wrote.
+    if (!check.config_after.empty()) {
+      TRY(credentials->persist_text(check.config_after));
+    }
+    return resume_integration(config,
+                              store,
+                              integration.name,
+                              status->run_id.value_or(0),
+                              "credentials changed and verified with " +
+                                  check.method,
+                              {});
+  }
+  // Remember these credentials were tried, so the next tick does not try
+  // them again.
+  status->fingerprint = now;
+  if (check.decision) {
+    status->evidence = check.decision->record;
+  }
+  TRY(store.set_integration_status(*status));
+  auto error = paused;
+  error.message +=
+      fmt::format("; the changed credentials were rejected by {}: {}",
+                  check.method,
+                  check.decision ? describe(*check.decision) : check.detail);
+  return std::unexpected(error);
+}
+
 // Runs still marked "running" whose tapline is gone (kill -9, power loss)
 // are closed as failed, so history and status do not show them forever.
 Result<void>
@@ -123,7 +191,7 @@ run_integration(const config::Config& config,
 
   TRY_ASSIGN(const auto paused, paused_error(store, integration.name));
   if (paused && !options.force) {
-    return std::unexpected(*paused);
+    TRY(resume_if_credentials_changed(config, integration, store, *paused));
   }
   TRY_ASSIGN(auto rules, rules_for(integration));
 
@@ -351,6 +419,12 @@ run_integration(const config::Config& config,
         !paused_now) {
       log.write("tapline",
                 "cannot record the pause: " + paused_now.error().to_string());
+    } else if (auto recorded =
+                   remember_fingerprint(store, integration.name, **credentials);
+               !recorded) {
+      log.write("tapline",
+                "cannot record the fingerprint: " +
+                    recorded.error().to_string());
     }
   } else if (!verdict.error) {
     if (auto resumed = resume_integration(config,

@@ -47,6 +47,7 @@ TapCredentials::load(const config::Config& config,
              credentials::open_credential_store(
                  (config.data_dir / "state.db").string(), std::move(key)));
   loaded->m_base_json = base;
+  loaded->m_env = integration.tap.env;
   TRY_ASSIGN(const auto stored, loaded->m_store->get(integration.name));
   if (!stored) {
     loaded->m_config_json = base;
@@ -89,6 +90,26 @@ TapCredentials::load(const config::Config& config,
   return loaded;
 }
 
+Result<std::string>
+TapCredentials::with_values(const credentials::Overrides& values) const
+{
+  return credentials::merge_config(m_config_json, values, "new credentials");
+}
+
+Result<void>
+TapCredentials::store_values(const credentials::Overrides& values)
+{
+  TRY(m_store->merge(m_integration, values));
+  TRY_ASSIGN(m_config_json, with_values(values));
+  return {};
+}
+
+Result<std::string>
+TapCredentials::fingerprint() const
+{
+  return credentials::fingerprint(m_config_json, m_env);
+}
+
 Result<std::vector<std::string>>
 TapCredentials::persist_changes(const std::filesystem::path& config_file)
 {
@@ -97,8 +118,16 @@ TapCredentials::persist_changes(const std::filesystem::path& config_file)
     // The tap removed or could not keep its config: nothing to learn.
     return std::vector<std::string>{};
   }
-  TRY_ASSIGN(auto changed,
-             credentials::changed_values(m_config_json, *read_back));
+  return persist_text(*read_back);
+}
+
+Result<std::vector<std::string>>
+TapCredentials::persist_text(const std::string& read_back,
+                             const std::optional<std::string>& written)
+{
+  TRY_ASSIGN(
+      auto changed,
+      credentials::changed_values(written.value_or(m_config_json), read_back));
   auto keys = changed.keys();
   if (keys.empty()) {
     return keys;

@@ -19,7 +19,9 @@
 #include <runner/util/result.hpp>
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,14 +46,35 @@ public:
     return m_redactor;
   }
 
+  // The config with `values` (new credentials from `tapline reauth`)
+  // merged over it, for verifying them before they are stored.
+  [[nodiscard]] Result<std::string>
+  with_values(const credentials::Overrides& values) const;
+
+  // Store `values` as the integration's overrides (a person's explicit
+  // choice: no base hashes, they win over the configured values).
+  [[nodiscard]] Result<void> store_values(const credentials::Overrides& values);
+
+  // Identifies the credentials in effect: a hash of the merged config and
+  // the tap's environment. A paused integration whose fingerprint changed
+  // has been edited by someone, and is worth verifying again.
+  [[nodiscard]] Result<std::string> fingerprint() const;
+
   // Read the tap's config file back after the run and persist the values
   // the tap changed. Returns the changed keys (never their values).
   [[nodiscard]] Result<std::vector<std::string>>
   persist_changes(const std::filesystem::path& config_file);
 
+  // Same, with the file's content already read (`read_back`), against the
+  // config that was written (`written`, default: config_json()).
+  [[nodiscard]] Result<std::vector<std::string>>
+  persist_text(const std::string& read_back,
+               const std::optional<std::string>& written = {});
+
 private:
   std::string m_integration;
   std::string m_base_json; // the configured config, before overrides
+  std::map<std::string, std::string> m_env; // the tap's configured env
   std::string m_config_json;
   std::unique_ptr<credentials::CredentialStore> m_store;
   credentials::Redactor m_redactor;
