@@ -7,6 +7,7 @@
 #include <runner/cli/commands.hpp>
 #include <runner/cli/reauth_command.hpp>
 #include <runner/cli/tapline_main.hpp>
+#include <runner/cli/wrap_command.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -53,6 +54,23 @@ tapline_main(int argc, char** argv)
   run->add_option("NAME", run_names, "Integrations to run")->required();
   run->add_flag(
       "--force", run_force, "Run even if paused (needs reauthorization)");
+
+  std::vector<std::string> wrap_argv;
+  std::optional<std::string> wrap_rules;
+  int wrap_grace = 5;
+  auto* wrap = app.add_subcommand("wrap",
+                                  "Run a tap for a pipeline (tapline wrap -- "
+                                  "TAP ARGS... | target): check its "
+                                  "Singer stream, forward it unchanged, watch "
+                                  "its stderr, and exit 77 on an auth "
+                                  "failure");
+  wrap->add_option(
+          "--rules", wrap_rules, "Auth rules file instead of the default")
+      ->option_text("FILE");
+  wrap->add_option("--grace", wrap_grace, "Seconds between SIGTERM and SIGKILL")
+      ->capture_default_str();
+  wrap->add_option("TAP", wrap_argv, "The tap's argv, after --");
+  wrap->positionals_at_end();
 
   ReauthOptions reauth_options;
   auto* reauth = app.add_subcommand(
@@ -154,6 +172,8 @@ tapline_main(int argc, char** argv)
   try {
     if (run->parsed()) {
       exit_code = run_command(global, run_names, run_force);
+    } else if (wrap->parsed()) {
+      exit_code = wrap_command(wrap_argv, wrap_rules, wrap_grace);
     } else if (reauth->parsed()) {
       exit_code = reauth_command(global, reauth_options);
     } else if (classify->parsed()) {
