@@ -46,6 +46,9 @@ AuthMonitor::on_line(std::string_view line)
 {
   std::lock_guard lock(m_mutex);
   m_last_line = std::chrono::steady_clock::now();
+  if (!m_open) {
+    m_open_since = m_last_line;
+  }
   m_open = true;
   deliver(m_watch.on_line(line));
 }
@@ -54,7 +57,9 @@ void
 AuthMonitor::on_tick()
 {
   std::lock_guard lock(m_mutex);
-  if (!m_open || std::chrono::steady_clock::now() - m_last_line < k_quiet) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!m_open ||
+      (now - m_last_line < k_quiet && now - m_open_since < k_max_record_age)) {
     return;
   }
   m_open = false;

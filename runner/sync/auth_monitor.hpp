@@ -46,6 +46,10 @@ public:
   [[nodiscard]] std::optional<auth::Decision> halted() const;
 
   static constexpr auto k_quiet = std::chrono::milliseconds(500);
+  // A record still growing after this long is decided as it stands: a tap
+  // that repeats its error line every few hundred milliseconds must not
+  // keep one record open (and itself running) indefinitely.
+  static constexpr auto k_max_record_age = std::chrono::seconds(2);
 
 private:
   void deliver(const std::optional<auth::Decision>& decision);
@@ -54,6 +58,7 @@ private:
   auth::Watch m_watch;
   std::function<void(const auth::Decision&)> m_on_halt;
   std::chrono::steady_clock::time_point m_last_line{};
+  std::chrono::steady_clock::time_point m_open_since{};
   bool m_open = false; // a record may be incomplete
   bool m_halted = false;
 };
