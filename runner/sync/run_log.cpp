@@ -63,6 +63,16 @@ RunLog::set_redactor(std::function<std::string(std::string_view)> redact)
 void
 RunLog::write(std::string_view source, std::string_view raw_line)
 {
+  // Past the cap, a target's line is only counted: no redaction, no copy
+  // (a target can write gigabytes of noise). Tap lines still feed the tail
+  // that error messages quote.
+  const auto size = raw_line.size() + source.size() + 30;
+  const bool over_cap =
+      m_written.fetch_add(size) + size > m_max_bytes && source != "tapline";
+  if (over_cap && source != "tap") {
+    m_dropped_lines.fetch_add(1);
+    return;
+  }
   const std::string redacted = m_redact ? m_redact(raw_line) : std::string();
   const std::string_view line =
       m_redact ? std::string_view(redacted) : raw_line;
@@ -73,8 +83,7 @@ RunLog::write(std::string_view source, std::string_view raw_line)
       m_tap_tail.pop_front();
     }
   }
-  const auto size = line.size() + source.size() + 30;
-  if (m_written.fetch_add(size) + size > m_max_bytes && source != "tapline") {
+  if (over_cap) {
     m_dropped_lines.fetch_add(1);
     return;
   }

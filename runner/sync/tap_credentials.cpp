@@ -134,7 +134,8 @@ TapCredentials::persist_text(const std::string& read_back,
   }
   // What the tap wrote is now the config in effect (and what the
   // fingerprint of a pause must describe).
-  TRY_ASSIGN(m_config_json, credentials::merge_config(m_config_json, changed, "tap config"));
+  TRY_ASSIGN(m_config_json,
+             credentials::merge_config(m_config_json, changed, "tap config"));
   // Remember what each rotated value replaced, so an edit of the configured
   // value later is recognised (see the header).
   TRY_ASSIGN(const auto base_fields,
