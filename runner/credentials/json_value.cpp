@@ -7,6 +7,7 @@
 
 #include <runner/credentials/json_value.hpp>
 #include <runner/singer/json_number.hpp>
+#include <runner/util/json_error.hpp>
 #include <runner/util/json_string.hpp>
 
 #include <simdjson.h>
@@ -27,30 +28,10 @@ constexpr int k_max_depth = 1024;
 std::string_view
 describe(simdjson::error_code error)
 {
-  switch (error) {
-  case simdjson::UTF8_ERROR:
-    return "invalid UTF-8";
-  case simdjson::UNCLOSED_STRING:
-    return "unclosed string";
-  case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
-  case simdjson::OUT_OF_BOUNDS:
-    return "incomplete object or array";
-  case simdjson::NUMBER_ERROR:
-    return "invalid number";
-  case simdjson::STRING_ERROR:
-    return "invalid string escape";
-  case simdjson::TAPE_ERROR:
-    return "unexpected content";
-  case simdjson::INCORRECT_TYPE: // a literal that starts right, as "tru"
-  case simdjson::T_ATOM_ERROR:
-  case simdjson::F_ATOM_ERROR:
-  case simdjson::N_ATOM_ERROR:
-    return "invalid literal";
-  case simdjson::DEPTH_ERROR:
-    return "nesting too deep";
-  default:
-    return "not valid JSON";
+  if (error == simdjson::INCORRECT_TYPE) {
+    return "invalid literal"; // a literal that starts right, as "tru"
   }
+  return util::json_error_text(error).value_or("not valid JSON");
 }
 
 std::string_view

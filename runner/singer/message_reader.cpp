@@ -1,6 +1,7 @@
 // runner/singer/message_reader.cpp
 #include <runner/singer/json_number.hpp>
 #include <runner/singer/message_reader.hpp>
+#include <runner/util/json_error.hpp>
 
 #include <fmt/format.h>
 
@@ -16,33 +17,15 @@ std::string_view
 to_message(simdjson::error_code error)
 {
   switch (error) {
-  case simdjson::UTF8_ERROR:
-    return "invalid UTF-8";
-  case simdjson::UNCLOSED_STRING:
-    return "unclosed string";
-  case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
-  case simdjson::OUT_OF_BOUNDS:
-    return "incomplete object or array";
-  case simdjson::TAPE_ERROR:
-    return "unexpected content";
   case simdjson::TRAILING_CONTENT:
     return "unexpected content after the object";
-  case simdjson::NUMBER_ERROR:
-    return "invalid number";
-  case simdjson::STRING_ERROR:
-    return "invalid string escape";
-  case simdjson::T_ATOM_ERROR:
-  case simdjson::F_ATOM_ERROR:
-  case simdjson::N_ATOM_ERROR:
-    return "invalid literal";
   case simdjson::INCORRECT_TYPE:
     return "unexpected value";
-  case simdjson::DEPTH_ERROR:
-    return "nesting too deep";
   case simdjson::EMPTY:
     return "empty line";
   default:
-    return simdjson::error_message(error);
+    return util::json_error_text(error).value_or(
+        simdjson::error_message(error));
   }
 }
 
