@@ -133,7 +133,9 @@ reauth_command(const GlobalOptions& global, const ReauthOptions& options)
              check->method);
   std::fflush(stdout);
   if (options.run) {
-    return run_command(global, {name}, false);
+    RunRequest request;
+    request.names = {name};
+    return run_command(global, request);
   }
   return 0;
 }

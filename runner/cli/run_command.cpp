@@ -3,12 +3,17 @@
 // `tapline run NAME...`: runs the named integrations one after another,
 // prints one summary line each on stdout, errors on stderr, and exits with
 // the most severe code. On a terminal, a progress line on stderr shows
-// records per second and per stream.
+// records per second and per stream. `run --due` is in due_command.cpp; it
+// starts `run NAME --scheduled` for each due integration, which asks again
+// under the lock whether the slot is still unused.
 
 #include <runner/cli/commands.hpp>
 #include <runner/cli/format.hpp>
+#include <runner/cli/time_option.hpp>
 #include <runner/process/signals.hpp>
 #include <runner/process/subreaper.hpp>
+#include <runner/sync/due_plan.hpp>
+#include <runner/sync/metrics_export.hpp>
 #include <runner/sync/run_attempts.hpp>
 #include <runner/sync/run_integration.hpp>
 
@@ -97,12 +102,19 @@ int
 run_one(Context& context,
         const config::Integration& integration,
         int stop_fd,
-        bool force)
+        const RunRequest& request,
+        std::optional<schedule::TimePoint> scheduled_at)
 {
   ProgressLine progress(integration.name);
   sync::RunOptions options;
   options.stop_fd = stop_fd;
-  options.force = force;
+  options.force = request.force;
+  if (scheduled_at) {
+    options.skip_under_lock = [&integration,
+                               when = *scheduled_at](state::StateStore& store) {
+      return sync::not_due_reason(integration, store, when);
+    };
+  }
   options.on_progress = [&](const sync::PumpProgress& pump) {
     progress.update(pump);
   };
@@ -132,6 +144,18 @@ run_one(Context& context,
     return report(run.error(), integration.name);
   }
   const auto& result = *run;
+  if (result.outcome == "skipped") {
+    fmt::print("{}: skipped: {}\n", integration.name, result.skip_reason);
+    std::fflush(stdout);
+    return 0;
+  }
+  if (auto exported = sync::export_metrics(context.config, *context.store);
+      !exported) {
+    fmt::print(stderr,
+               "tapline: {}: warning: metrics file not written: {}\n",
+               integration.name,
+               exported.error().to_string());
+  }
   const auto counts = stream_counts(result.stats.streams);
   fmt::print("{}: {}{} — {} records{}, {} in {}; {}; log {}\n",
              integration.name,
@@ -153,16 +177,31 @@ run_one(Context& context,
 } // namespace
 
 int
-run_command(const GlobalOptions& global,
-            const std::vector<std::string>& names,
-            bool force)
+run_command(const GlobalOptions& global, const RunRequest& request)
 {
+  if (request.due) {
+    return run_due_command(global, request);
+  }
+  if (request.names.empty()) {
+    return report(Error{ErrorCode::usage,
+                        "name the integrations to run, or give --due to run "
+                        "those whose schedule says so",
+                        {}});
+  }
+  std::optional<schedule::TimePoint> scheduled_at;
+  if (request.scheduled) {
+    auto now = now_or(request.now);
+    if (!now) {
+      return report(now.error());
+    }
+    scheduled_at = *now;
+  }
   auto context = open_context(global);
   if (!context) {
     return report(context.error());
   }
   std::vector<const config::Integration*> selected;
-  for (const auto& name : names) {
+  for (const auto& name : request.names) {
     auto integration = find_integration(context->config, name);
     if (!integration) {
       return report(integration.error());
@@ -176,8 +215,9 @@ run_command(const GlobalOptions& global,
     if (process::stop_signal() != 0) {
       break;
     }
-    exit_code =
-        most_severe(exit_code, run_one(*context, *integration, stop_fd, force));
+    exit_code = most_severe(
+        exit_code,
+        run_one(*context, *integration, stop_fd, request, scheduled_at));
   }
   return exit_code;
 }

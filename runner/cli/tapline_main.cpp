@@ -6,6 +6,7 @@
 #include <runner/cli/auth_command.hpp>
 #include <runner/cli/commands.hpp>
 #include <runner/cli/reauth_command.hpp>
+#include <runner/cli/schedule_command.hpp>
 #include <runner/cli/tapline_main.hpp>
 #include <runner/cli/wrap_command.hpp>
 
@@ -47,13 +48,72 @@ tapline_main(int argc, char** argv)
 
   int exit_code = 0;
 
-  std::vector<std::string> run_names;
-  bool run_force = false;
-  auto* run =
-      app.add_subcommand("run", "Run integrations now, one after another");
-  run->add_option("NAME", run_names, "Integrations to run")->required();
-  run->add_flag(
-      "--force", run_force, "Run even if paused (needs reauthorization)");
+  RunRequest run_request;
+  auto* run = app.add_subcommand(
+      "run",
+      "Run the named integrations now, one after another; or, with --due, "
+      "the scheduled ones whose slot has come");
+  run->add_option("NAME", run_request.names, "Integrations to run");
+  run->add_flag("--force",
+                run_request.force,
+                "Run even if paused (by hand or needing reauthorization)");
+  run->add_flag("--due",
+                run_request.due,
+                "Run every scheduled integration that is due; skip paused, "
+                "running and backing-off ones with one line each");
+  run->add_option("-j,--jobs", run_request.jobs, "With --due: runs at once")
+      ->capture_default_str();
+  run->add_flag("-n,--dry-run",
+                run_request.dry_run,
+                "With --due: print the plan (run, skip, wait, and why); run "
+                "nothing");
+  run->add_flag("--json",
+                run_request.json,
+                "With --due: print a JSON summary per integration");
+  run->add_option("--now",
+                  run_request.now,
+                  "With --due: decide as if it were TIME (ISO 8601, e.g. "
+                  "2026-11-25T06:00:00Z)")
+      ->option_text("TIME");
+  run->add_flag("--scheduled", run_request.scheduled)->group("");
+
+  DaemonOptions daemon_options;
+  auto* daemon = app.add_subcommand(
+      "daemon",
+      "Run the scheduler in the foreground: sleep until an integration is "
+      "due, run it, repeat. SIGHUP reloads tapline.yaml; SIGTERM halts runs "
+      "cleanly and exits 0");
+  daemon->add_option("-j,--jobs", daemon_options.jobs, "Runs at once")
+      ->capture_default_str();
+  daemon
+      ->add_option("--log-format",
+                   daemon_options.log_format,
+                   "text, or json (one object per line) for log shippers")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
+  std::string runs_name;
+  int runs_limit = 20;
+  bool runs_json = false;
+  auto* runs = app.add_subcommand(
+      "runs", "List an integration's past runs, newest first");
+  runs->add_option("NAME", runs_name, "Integration")->required();
+  runs->add_option("--limit", runs_limit, "How many (0 = all)")
+      ->capture_default_str();
+  runs->add_flag("--json", runs_json, "Print JSON");
+
+  std::string hold_name;
+  std::string hold_reason;
+  auto* pause = app.add_subcommand(
+      "pause",
+      "Hold an integration: scheduled runs skip it and `run` refuses it "
+      "until `tapline resume`");
+  pause->add_option("NAME", hold_name, "Integration")->required();
+  pause->add_option("--reason", hold_reason, "Why, shown in status")
+      ->option_text("TEXT");
+  auto* resume =
+      app.add_subcommand("resume", "Release an integration held by pause");
+  resume->add_option("NAME", hold_name, "Integration")->required();
 
   std::vector<std::string> wrap_argv;
   std::optional<std::string> wrap_rules;
@@ -122,10 +182,46 @@ tapline_main(int argc, char** argv)
           "--rules", classify_rules, "Rules file instead of the default")
       ->option_text("FILE");
 
+  ScheduleNextOptions schedule_next_options;
+  std::vector<std::string> schedule_next_words;
+  auto* schedule_group = app.add_subcommand(
+      "schedule",
+      "Check a schedule expression before putting it in tapline.yaml");
+  schedule_group->require_subcommand(1);
+  auto* schedule_next = schedule_group->add_subcommand(
+      "next",
+      "Print the next fire times of a cron expression, @shorthand or "
+      "'every N{s,m,h,d}', in UTC and in the zone");
+  schedule_next
+      ->add_option("EXPR",
+                   schedule_next_words,
+                   "The schedule (quote it, or give the fields as words)")
+      ->required();
+  schedule_next
+      ->add_option("--from",
+                   schedule_next_options.from,
+                   "Start after this ISO 8601 time (without a zone: wall "
+                   "clock in --timezone); default now")
+      ->option_text("TIME");
+  schedule_next
+      ->add_option("--timezone",
+                   schedule_next_options.timezone,
+                   "IANA zone the cron fields are read in (default UTC)")
+      ->option_text("TZ");
+  schedule_next
+      ->add_option(
+          "--count", schedule_next_options.count, "How many fire times")
+      ->capture_default_str();
+
   bool status_json = false;
+  std::optional<std::string> status_now;
   auto* status = app.add_subcommand(
-      "status", "Show each integration's last run and bookmark");
+      "status",
+      "Show each integration's status, last run, next due time and bookmark "
+      "age");
   status->add_flag("--json", status_json, "Print JSON instead of a table");
+  status->add_option("--now", status_now, "Compute next due times at TIME")
+      ->option_text("TIME");
 
   std::string state_name;
   std::string state_file;
@@ -171,7 +267,15 @@ tapline_main(int argc, char** argv)
 
   try {
     if (run->parsed()) {
-      exit_code = run_command(global, run_names, run_force);
+      exit_code = run_command(global, run_request);
+    } else if (daemon->parsed()) {
+      exit_code = daemon_command(global, daemon_options);
+    } else if (runs->parsed()) {
+      exit_code = runs_command(global, runs_name, runs_limit, runs_json);
+    } else if (pause->parsed()) {
+      exit_code = pause_command(global, hold_name, hold_reason);
+    } else if (resume->parsed()) {
+      exit_code = resume_command(global, hold_name);
     } else if (wrap->parsed()) {
       exit_code = wrap_command(wrap_argv, wrap_rules, wrap_grace);
     } else if (reauth->parsed()) {
@@ -179,8 +283,14 @@ tapline_main(int argc, char** argv)
     } else if (classify->parsed()) {
       exit_code = auth_classify_command(
           classify_file, classify_exit, classify_json, classify_rules);
+    } else if (schedule_next->parsed()) {
+      for (const auto& word : schedule_next_words) {
+        schedule_next_options.expression +=
+            (schedule_next_options.expression.empty() ? "" : " ") + word;
+      }
+      exit_code = schedule_next_command(schedule_next_options);
     } else if (status->parsed()) {
-      exit_code = status_command(global, status_json);
+      exit_code = status_command(global, status_json, status_now);
     } else if (state_get->parsed()) {
       exit_code = state_get_command(global, state_name);
     } else if (state_set->parsed()) {

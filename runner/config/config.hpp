@@ -5,6 +5,8 @@
 // error positions) lives in loader.hpp; this header is plain data so that
 // every other module can depend on it without pulling in yaml-cpp.
 
+#include <runner/schedule/schedule.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -76,6 +78,15 @@ struct RetrySettings
   std::chrono::seconds max_backoff{300};
 };
 
+// How long a scheduled integration that keeps failing (not for auth: that
+// pauses it) waits after its n-th failure in a row: backoff * 2^(n-1),
+// capped at max_backoff, or until its next slot if that is later.
+struct FailureBackoff
+{
+  std::chrono::seconds backoff{300};
+  std::chrono::seconds max_backoff{6 * 3600};
+};
+
 struct Integration
 {
   std::string name;
@@ -88,6 +99,9 @@ struct Integration
   std::size_t max_log_bytes = std::size_t{64} << 20; // per run log file
   AuthSettings auth;
   RetrySettings retry;
+  // When `run --due` and the daemon run it; nullopt: only when named.
+  std::optional<schedule::Schedule> schedule;
+  FailureBackoff failure_backoff;
   std::string source; // "tapline.yaml:12:3"
 };
 
@@ -112,6 +126,8 @@ struct Config
   std::filesystem::path data_dir; // absolute; default: .tapline beside file
   std::vector<Integration> integrations; // in file order
   AlertConfig alerts;
+  // Prometheus text metrics, rewritten after every run; nullopt: none.
+  std::optional<std::filesystem::path> metrics_file;
 
   [[nodiscard]] const Integration* find(std::string_view name) const;
 };

@@ -7,6 +7,7 @@
 #include <runner/config/inline_json.hpp>
 #include <runner/config/integration_reader.hpp>
 #include <runner/config/policy_reader.hpp>
+#include <runner/config/schedule_reader.hpp>
 #include <runner/config/value_readers.hpp>
 
 #include <string>
@@ -200,7 +201,10 @@ read_integration(const YamlReader& reader, const Entry& entry)
                          "max_line_bytes",
                          "max_log_bytes",
                          "auth",
-                         "retry"}));
+                         "retry",
+                         "schedule",
+                         "timezone",
+                         "failure_backoff"}));
 
   Integration integration;
   integration.name = entry.key;
@@ -249,6 +253,12 @@ read_integration(const YamlReader& reader, const Entry& entry)
   if (const Entry* retry = mapping.find("retry")) {
     TRY_ASSIGN(integration.retry,
                read_retry(reader, *retry, child_path(path, "retry")));
+  }
+  TRY_ASSIGN(integration.schedule, read_schedule(reader, mapping, path));
+  if (const Entry* backoff = mapping.find("failure_backoff")) {
+    TRY_ASSIGN(integration.failure_backoff,
+               read_failure_backoff(
+                   reader, *backoff, child_path(path, "failure_backoff")));
   }
   return integration;
 }

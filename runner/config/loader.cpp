@@ -91,7 +91,8 @@ read_root(const YamlReader& reader,
       mapping.entries.push_back(entry);
     }
   }
-  TRY(reader.check_keys(mapping, "", {"data_dir", "integrations", "alerts"}));
+  TRY(reader.check_keys(
+      mapping, "", {"data_dir", "integrations", "alerts", "metrics_file"}));
   const Entry* integrations = mapping.find("integrations");
   if (integrations == nullptr) {
     return fail(ErrorCode::config,
@@ -103,6 +104,9 @@ read_root(const YamlReader& reader,
   config.data_dir = reader.base_dir() / ".tapline";
   if (const Entry* data_dir = mapping.find("data_dir")) {
     TRY_ASSIGN(config.data_dir, reader.path(*data_dir, "data_dir"));
+  }
+  if (const Entry* metrics = mapping.find("metrics_file")) {
+    TRY_ASSIGN(config.metrics_file, reader.path(*metrics, "metrics_file"));
   }
   if (const Entry* alerts = mapping.find("alerts")) {
     TRY_ASSIGN(config.alerts, read_alerts(reader, *alerts, "alerts"));

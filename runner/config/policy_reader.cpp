@@ -63,6 +63,27 @@ read_retry(const YamlReader& reader,
   return retry;
 }
 
+Result<FailureBackoff>
+read_failure_backoff(const YamlReader& reader,
+                     const Entry& entry,
+                     const std::string& path)
+{
+  TRY_ASSIGN(const Mapping mapping,
+             reader.mapping(entry.value, entry.at(), path));
+  TRY(reader.check_keys(mapping, path, {"backoff", "max_backoff"}));
+  FailureBackoff backoff;
+  if (const Entry* initial = mapping.find("backoff")) {
+    TRY_ASSIGN(backoff.backoff,
+               read_duration(reader, *initial, child_path(path, "backoff")));
+  }
+  if (const Entry* max_backoff = mapping.find("max_backoff")) {
+    TRY_ASSIGN(
+        backoff.max_backoff,
+        read_duration(reader, *max_backoff, child_path(path, "max_backoff")));
+  }
+  return backoff;
+}
+
 Result<AlertConfig>
 read_alerts(const YamlReader& reader,
             const Entry& entry,

@@ -2,7 +2,8 @@
 #pragma once
 
 // Reads the keys that say how tapline reacts to failures (private to
-// config/): an integration's `auth` and `retry`, and the top-level `alerts`.
+// config/): an integration's `auth`, `retry` and `failure_backoff`, and the
+// top-level `alerts`.
 
 #include <runner/config/config.hpp>
 #include <runner/config/yaml_reader.hpp>
@@ -19,6 +20,9 @@ namespace tapline::config {
 [[nodiscard]] Result<RetrySettings> read_retry(const YamlReader& reader,
                                                const Entry& entry,
                                                const std::string& path);
+
+[[nodiscard]] Result<FailureBackoff> read_failure_backoff(
+    const YamlReader& reader, const Entry& entry, const std::string& path);
 
 [[nodiscard]] Result<AlertConfig> read_alerts(const YamlReader& reader,
                                               const Entry& entry,

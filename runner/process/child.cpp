@@ -55,7 +55,7 @@ from_wait_status(int status)
 // Runs in the child between fork and exec: only async-signal-safe calls.
 struct ChildSetup
 {
-  bool die_with_parent = false;
+  int death_signal = 0; // sent to the child when tapline dies; 0: none
 
   bp::error_code
   on_exec_setup(bp::posix::default_launcher&,
@@ -68,11 +68,12 @@ struct ChildSetup
     ::signal(SIGPIPE, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
+    ::signal(SIGHUP, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (die_with_parent) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (death_signal != 0) {
+      ::prctl(PR_SET_PDEATHSIG, death_signal);
     }
     // Whatever tapline has open beyond stdin, stdout and stderr (other
     // children's pipes, the state database, descriptors a library opened
@@ -263,7 +264,9 @@ spawn(const SpawnSpec& spec)
                           : bp::detail::process_output_binding(nullptr),
       spec.stderr_fd >= 0 ? bp::detail::process_error_binding(spec.stderr_fd)
                           : bp::detail::process_error_binding(nullptr)};
-  ChildSetup setup{spec.die_with_parent == DieWithParent::yes};
+  ChildSetup setup{spec.die_with_parent == DieWithParent::yes         ? SIGKILL
+                   : spec.die_with_parent == DieWithParent::terminate ? SIGTERM
+                                                                      : 0};
   pid_t pid = -1;
   try {
     auto launched = [&]() {

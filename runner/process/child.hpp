@@ -36,7 +36,9 @@ struct ExitStatus
   [[nodiscard]] std::string describe() const;
 };
 
-enum class DieWithParent { yes, no };
+// yes: SIGKILL; terminate: SIGTERM, for a child that halts cleanly on it
+// (a tapline run started by the scheduler).
+enum class DieWithParent { yes, terminate, no };
 
 struct SpawnSpec
 {

@@ -13,6 +13,14 @@ namespace tapline::process {
 // self-pipe, readable once a stop signal arrived.
 int install_stop_signal_handlers();
 
+// SIGHUP asks a long-running tapline (the daemon) to reload its
+// configuration. Returns the read end of a self-pipe, readable once SIGHUP
+// arrived.
+int install_reload_signal_handler();
+
+// Whether SIGHUP arrived since the last call; empties the self-pipe.
+bool take_reload_request();
+
 // The stop signal received last, or 0.
 int stop_signal();
 

@@ -1,4 +1,5 @@
 // runner/state/schema.cpp
+#include <runner/state/run_summary_sql.hpp>
 #include <runner/state/schema.hpp>
 #include <runner/state/sqlite_db.hpp>
 
@@ -16,7 +17,7 @@ constexpr std::string_view k_context = "cannot migrate state database";
 
 // Step `i` takes a database from user_version `i` to `i + 1`. Append only:
 // databases in the field have already run the released steps.
-constexpr std::array<std::string_view, 3> k_steps = {
+constexpr std::array<std::string_view, 4> k_steps = {
     // 1: bookmark history and run history.
     R"sql(
 CREATE TABLE state_history (
@@ -77,7 +78,39 @@ CREATE TABLE events (
 );
 CREATE INDEX events_integration_id ON events (integration, id);
 )sql",
+    // 4: one row per integration with its latest run and running totals,
+    // so planning `run --due` over thousands of integrations reads one
+    // small table instead of the whole run history. Filled from existing
+    // runs below; times are kept as text (shown) and unix seconds
+    // (compared).
+    R"sql(
+CREATE TABLE run_summary (
+  integration TEXT PRIMARY KEY,
+  last_run_id INTEGER NOT NULL,
+  last_started_at TEXT NOT NULL,
+  last_started_unix INTEGER NOT NULL,
+  last_ended_at TEXT,
+  last_ended_unix INTEGER,
+  last_outcome TEXT NOT NULL,
+  last_exit_code INTEGER,
+  last_records INTEGER NOT NULL DEFAULT 0,
+  last_bytes INTEGER NOT NULL DEFAULT 0,
+  last_pid INTEGER,
+  last_duration_seconds REAL, -- millisecond precision; NULL while running
+  slot_started_unix INTEGER,   -- last run that used its slot: not interrupted
+  last_success_at TEXT,
+  last_success_unix INTEGER,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0, -- failed, not auth (77)
+  runs_total INTEGER NOT NULL DEFAULT 0,
+  records_total INTEGER NOT NULL DEFAULT 0,
+  bytes_total INTEGER NOT NULL DEFAULT 0
+);
+)sql",
 };
+
+// The step that creates run_summary; it is filled from the runs already
+// recorded with the same query the store uses to keep it current.
+constexpr int k_run_summary_step = 4;
 
 Result<int>
 user_version(SqliteDb& db)
@@ -112,6 +145,13 @@ migrate(SqliteDb& db)
       break;
     }
     TRY(db.exec(std::string(k_steps[static_cast<size_t>(version)]), k_context));
+    if (version + 1 == k_run_summary_step) {
+      TRY(db.exec(fmt::format("INSERT INTO run_summary {} WHERE r.id = "
+                              "(SELECT MAX(m.id) FROM runs m "
+                              "WHERE m.integration = r.integration)",
+                              k_run_summary_select),
+                  k_context));
+    }
     // PRAGMA takes no bound parameters; `version` is our own integer.
     TRY(db.exec(fmt::format("PRAGMA user_version = {}", version + 1),
                 k_context));

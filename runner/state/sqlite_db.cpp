@@ -215,6 +215,15 @@ Statement::optional_int64(int column) const
   return int64(column);
 }
 
+std::optional<double>
+Statement::optional_double(int column) const
+{
+  if (sqlite3_column_type(m_stmt.get(), column) == SQLITE_NULL) {
+    return std::nullopt;
+  }
+  return sqlite3_column_double(m_stmt.get(), column);
+}
+
 // SqliteDb
 
 void

@@ -59,6 +59,7 @@ public:
   [[nodiscard]] std::optional<std::string> optional_text(int column) const;
   [[nodiscard]] int64_t int64(int column) const;
   [[nodiscard]] std::optional<int64_t> optional_int64(int column) const;
+  [[nodiscard]] std::optional<double> optional_double(int column) const;
 
 private:
   friend class SqliteDb;

@@ -7,6 +7,7 @@
 // Rows are only ever appended to state_history: clearing a bookmark appends
 // a NULL value, so rollback can pick any earlier row.
 
+#include <runner/state/run_summary_sql.hpp>
 #include <runner/state/schema.hpp>
 #include <runner/state/sqlite_db.hpp>
 #include <runner/state/state_store.hpp>
@@ -32,6 +33,18 @@ constexpr std::string_view k_state_columns =
 constexpr std::string_view k_run_columns =
     "id, integration, started_at, ended_at, outcome, exit_code, records_json, "
     "records, bytes, log_path, error, pid";
+
+constexpr std::string_view k_summary_columns =
+    "integration, last_run_id, last_started_at, last_started_unix, "
+    "last_ended_at, last_ended_unix, last_outcome, last_exit_code, "
+    "last_records, last_bytes, last_pid, last_duration_seconds, "
+    "slot_started_unix, last_success_at, "
+    "last_success_unix, consecutive_failures, runs_total, records_total, "
+    "bytes_total";
+
+constexpr std::string_view k_status_columns =
+    "integration, status, auth_class, rule_id, explanation, evidence, run_id, "
+    "since, fingerprint";
 
 // SQLite reads a negative LIMIT as "no limit".
 int64_t
@@ -72,6 +85,50 @@ read_run_entry(const Statement& row)
   entry.error = row.text(10);
   entry.pid = row.optional_int64(11);
   return entry;
+}
+
+RunSummary
+read_run_summary(const Statement& row)
+{
+  RunSummary summary;
+  summary.integration = row.text(0);
+  summary.last_run_id = row.int64(1);
+  summary.last_started_at = row.text(2);
+  summary.last_started_unix = row.int64(3);
+  summary.last_ended_at = row.optional_text(4);
+  summary.last_ended_unix = row.optional_int64(5);
+  summary.last_outcome = row.text(6);
+  if (const auto exit_code = row.optional_int64(7)) {
+    summary.last_exit_code = static_cast<int>(*exit_code);
+  }
+  summary.last_records = static_cast<uint64_t>(row.int64(8));
+  summary.last_bytes = static_cast<uint64_t>(row.int64(9));
+  summary.last_pid = row.optional_int64(10);
+  summary.last_duration_seconds = row.optional_double(11);
+  summary.slot_started_unix = row.optional_int64(12);
+  summary.last_success_at = row.optional_text(13);
+  summary.last_success_unix = row.optional_int64(14);
+  summary.consecutive_failures = static_cast<int>(row.int64(15));
+  summary.runs_total = static_cast<uint64_t>(row.int64(16));
+  summary.records_total = static_cast<uint64_t>(row.int64(17));
+  summary.bytes_total = static_cast<uint64_t>(row.int64(18));
+  return summary;
+}
+
+IntegrationStatus
+read_status(const Statement& row)
+{
+  IntegrationStatus status;
+  status.integration = row.text(0);
+  status.status = row.text(1);
+  status.auth_class = row.text(2);
+  status.rule_id = row.text(3);
+  status.explanation = row.text(4);
+  status.evidence = row.text(5);
+  status.run_id = row.optional_int64(6);
+  status.since = row.text(7);
+  status.fingerprint = row.text(8);
+  return status;
 }
 
 std::optional<int64_t>
@@ -149,8 +206,12 @@ public:
         .bind_text(9, run.log_path)
         .bind_text(10, run.error)
         .bind_optional_int(11, run.pid);
+    TRY_ASSIGN(auto transaction, Transaction::begin(m_db, context));
     TRY(insert.run());
-    return m_db.last_insert_rowid();
+    const auto id = m_db.last_insert_rowid();
+    TRY(refresh_summary(run.integration, context));
+    TRY(transaction.commit());
+    return id;
   }
 
   Result<void>
@@ -178,13 +239,58 @@ public:
         .bind_text(8, run.error)
         .bind_text(9, run.log_path)
         .bind_optional_int(10, run.pid);
+    TRY_ASSIGN(auto transaction, Transaction::begin(m_db, context));
     TRY(update.run());
     if (m_db.changes() == 0) {
       return fail(ErrorCode::internal,
                   fmt::format("{}: no run with id {}", context, run.id),
                   m_db.path());
     }
-    return {};
+    TRY_ASSIGN(
+        auto name,
+        m_db.prepare("SELECT integration FROM runs WHERE id = ?1", context));
+    name.bind_int(1, run.id);
+    TRY(name.step());
+    TRY(refresh_summary(name.text(0), context));
+    return transaction.commit();
+  }
+
+  Result<std::vector<RunSummary>>
+  run_summaries() override
+  {
+    const std::scoped_lock lock(m_mutex);
+    TRY_ASSIGN(
+        auto select,
+        m_db.prepare(
+            fmt::format("SELECT {} FROM run_summary ORDER BY integration",
+                        k_summary_columns),
+            "cannot read run summaries"));
+    std::vector<RunSummary> summaries;
+    while (true) {
+      TRY_ASSIGN(const bool has_row, select.step());
+      if (!has_row) {
+        return summaries;
+      }
+      summaries.push_back(read_run_summary(select));
+    }
+  }
+
+  Result<std::optional<RunSummary>>
+  run_summary(const std::string& integration) override
+  {
+    const std::scoped_lock lock(m_mutex);
+    TRY_ASSIGN(
+        auto select,
+        m_db.prepare(
+            fmt::format("SELECT {} FROM run_summary WHERE integration = ?1",
+                        k_summary_columns),
+            "cannot read run summary"));
+    select.bind_text(1, integration);
+    TRY_ASSIGN(const bool has_row, select.step());
+    if (!has_row) {
+      return std::optional<RunSummary>{};
+    }
+    return std::optional<RunSummary>(read_run_summary(select));
   }
 
   Result<std::optional<RunEntry>>
@@ -236,26 +342,56 @@ public:
   {
     const std::scoped_lock lock(m_mutex);
     TRY_ASSIGN(auto select,
-               m_db.prepare("SELECT integration, status, auth_class, rule_id, "
-                            "explanation, evidence, run_id, since, fingerprint "
-                            "FROM integration_status WHERE integration = ?1",
+               m_db.prepare(fmt::format("SELECT {} FROM integration_status "
+                                        "WHERE integration = ?1",
+                                        k_status_columns),
                             "cannot read integration status"));
     select.bind_text(1, integration);
     TRY_ASSIGN(const bool has_row, select.step());
     if (!has_row) {
       return std::optional<IntegrationStatus>{};
     }
-    IntegrationStatus status;
-    status.integration = select.text(0);
-    status.status = select.text(1);
-    status.auth_class = select.text(2);
-    status.rule_id = select.text(3);
-    status.explanation = select.text(4);
-    status.evidence = select.text(5);
-    status.run_id = select.optional_int64(6);
-    status.since = select.text(7);
-    status.fingerprint = select.text(8);
-    return std::optional<IntegrationStatus>(std::move(status));
+    return std::optional<IntegrationStatus>(read_status(select));
+  }
+
+  Result<std::vector<IntegrationStatus>>
+  integration_statuses() override
+  {
+    const std::scoped_lock lock(m_mutex);
+    TRY_ASSIGN(auto select,
+               m_db.prepare(fmt::format("SELECT {} FROM integration_status "
+                                        "ORDER BY integration",
+                                        k_status_columns),
+                            "cannot read integration status"));
+    std::vector<IntegrationStatus> statuses;
+    while (true) {
+      TRY_ASSIGN(const bool has_row, select.step());
+      if (!has_row) {
+        return statuses;
+      }
+      statuses.push_back(read_status(select));
+    }
+  }
+
+  Result<std::vector<StateEntry>>
+  latest_states() override
+  {
+    const std::scoped_lock lock(m_mutex);
+    TRY_ASSIGN(
+        auto select,
+        m_db.prepare(fmt::format("SELECT {} FROM state_history WHERE id IN "
+                                 "(SELECT MAX(id) FROM state_history "
+                                 "GROUP BY integration) ORDER BY integration",
+                                 k_state_columns),
+                     "cannot read state"));
+    std::vector<StateEntry> entries;
+    while (true) {
+      TRY_ASSIGN(const bool has_row, select.step());
+      if (!has_row) {
+        return entries;
+      }
+      entries.push_back(read_state_entry(select));
+    }
   }
 
   Result<void>
@@ -328,6 +464,21 @@ public:
   }
 
 private:
+  // Callers hold `m_mutex` and a transaction.
+  Result<void>
+  refresh_summary(const std::string& integration, std::string_view context)
+  {
+    TRY_ASSIGN(auto refresh,
+               m_db.prepare(fmt::format("INSERT OR REPLACE INTO run_summary {} "
+                                        "WHERE r.integration = ?1 AND r.id = "
+                                        "(SELECT MAX(m.id) FROM runs m "
+                                        "WHERE m.integration = ?1)",
+                                        k_run_summary_select),
+                            context));
+    refresh.bind_text(1, integration);
+    return refresh.run();
+  }
+
   // Callers hold `m_mutex`.
   Result<int64_t>
   insert_state(const std::string& integration,

@@ -43,12 +43,41 @@ struct RunEntry
   std::optional<int64_t> pid;
 };
 
+// An integration's latest run and its totals, kept up to date by begin_run
+// and finish_run. Times are ISO 8601 text and unix seconds.
+struct RunSummary
+{
+  std::string integration;
+  int64_t last_run_id = 0;
+  std::string last_started_at;
+  int64_t last_started_unix = 0;
+  std::optional<std::string> last_ended_at; // nullopt while running
+  std::optional<int64_t> last_ended_unix;
+  std::string last_outcome;
+  std::optional<int> last_exit_code;
+  uint64_t last_records = 0;
+  uint64_t last_bytes = 0;
+  std::optional<int64_t> last_pid;
+  std::optional<double> last_duration_seconds; // nullopt while running
+  // Start of the last run that used its schedule slot: a run interrupted
+  // by a signal did not, so the next scheduler tick runs it again.
+  std::optional<int64_t> slot_started_unix;
+  std::optional<std::string> last_success_at;
+  std::optional<int64_t> last_success_unix;
+  // Failed runs since the last success, auth failures (77) not counted:
+  // those pause the integration instead.
+  int consecutive_failures = 0;
+  uint64_t runs_total = 0;
+  uint64_t records_total = 0;
+  uint64_t bytes_total = 0;
+};
+
 // Whether an integration may run. `needs_reauth` pauses it until new
 // credentials are verified (tapline reauth) or `--force` is given.
 struct IntegrationStatus
 {
   std::string integration;
-  std::string status = "active"; // active, needs_reauth
+  std::string status = "active"; // active, needs_reauth, paused (by hand)
   std::string auth_class;        // token_revoked, ...
   std::string rule_id;
   std::string explanation; // what the user must do
@@ -104,9 +133,22 @@ public:
   [[nodiscard]] virtual Result<std::vector<RunEntry>>
   runs(const std::string& integration, int limit) = 0;
 
+  // One row per integration that ever ran, in name order.
+  [[nodiscard]] virtual Result<std::vector<RunSummary>> run_summaries() = 0;
+
+  [[nodiscard]] virtual Result<std::optional<RunSummary>>
+  run_summary(const std::string& integration) = 0;
+
   // nullopt: never paused (active).
   [[nodiscard]] virtual Result<std::optional<IntegrationStatus>>
   integration_status(const std::string& integration) = 0;
+
+  // Every stored status (paused or not), in name order.
+  [[nodiscard]] virtual Result<std::vector<IntegrationStatus>>
+  integration_statuses() = 0;
+
+  // The newest bookmark row of every integration (value nullopt: cleared).
+  [[nodiscard]] virtual Result<std::vector<StateEntry>> latest_states() = 0;
 
   [[nodiscard]] virtual Result<void>
   set_integration_status(const IntegrationStatus& status) = 0;

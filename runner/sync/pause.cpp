@@ -11,6 +11,8 @@ namespace tapline::sync {
 namespace {
 
 constexpr std::string_view k_needs_reauth = "needs_reauth";
+// Held by hand (`tapline pause`); the word users see is PAUSED.
+constexpr std::string_view k_held = "paused";
 constexpr std::size_t k_max_evidence = 2000;
 
 alert::AlertSettings
@@ -130,6 +132,17 @@ Result<std::optional<Error>>
 paused_error(state::StateStore& store, const std::string& integration)
 {
   TRY_ASSIGN(const auto status, store.integration_status(integration));
+  if (status && status->status == k_held) {
+    return std::optional<Error>(Error{
+        ErrorCode::transient,
+        fmt::format(
+            "paused by hand since {}{}; `tapline resume {}` to "
+            "release it, or run with --force",
+            status->since,
+            status->explanation.empty() ? "" : " (" + status->explanation + ")",
+            integration),
+        {}});
+  }
   if (!status || status->status != k_needs_reauth) {
     return std::optional<Error>{};
   }
@@ -145,6 +158,49 @@ paused_error(state::StateStore& store, const std::string& integration)
                 status->run_id ? fmt::format(" (run {})", *status->run_id) : "",
                 integration),
             {}});
+}
+
+Result<HoldChange>
+hold_integration(state::StateStore& store,
+                 const std::string& integration,
+                 const std::string& reason)
+{
+  TRY_ASSIGN(auto status, store.integration_status(integration));
+  if (status && status->status == k_needs_reauth) {
+    return HoldChange::refused;
+  }
+  if (status && status->status == k_held) {
+    return HoldChange::unchanged;
+  }
+  state::IntegrationStatus held;
+  held.integration = integration;
+  held.status = std::string(k_held);
+  held.explanation = reason;
+  held.since = util::now_iso8601();
+  if (status) {
+    held.fingerprint = status->fingerprint;
+  }
+  TRY(store.set_integration_status(held));
+  TRY(store.record_event(integration, "held", reason));
+  return HoldChange::changed;
+}
+
+Result<HoldChange>
+release_integration(state::StateStore& store, const std::string& integration)
+{
+  TRY_ASSIGN(auto status, store.integration_status(integration));
+  if (status && status->status == k_needs_reauth) {
+    return HoldChange::refused;
+  }
+  if (!status || status->status != k_held) {
+    return HoldChange::unchanged;
+  }
+  status->status = "active";
+  status->explanation.clear();
+  status->since = util::now_iso8601();
+  TRY(store.set_integration_status(*status));
+  TRY(store.record_event(integration, "released", ""));
+  return HoldChange::changed;
 }
 
 } // namespace tapline::sync

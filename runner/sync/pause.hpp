@@ -41,9 +41,24 @@ using Log = std::function<void(std::string_view)>;
                                               const std::string& reason,
                                               const Log& log);
 
-// The `auth` error to refuse a run with while `integration` is paused, or
-// nullopt when it may run.
+// The error to refuse a run with while `integration` is paused, or nullopt
+// when it may run: `auth` while it needs reauthorization, `transient` while
+// it is held by hand.
 [[nodiscard]] Result<std::optional<Error>>
 paused_error(state::StateStore& store, const std::string& integration);
+
+// Manual holds (`tapline pause` / `tapline resume`): a held integration is
+// skipped by the scheduler and refused by `run` until released. Neither
+// touches an integration that needs reauthorization (`refused`): only new
+// credentials or a successful run clear that.
+enum class HoldChange { changed, unchanged, refused };
+
+[[nodiscard]] Result<HoldChange>
+hold_integration(state::StateStore& store,
+                 const std::string& integration,
+                 const std::string& reason);
+
+[[nodiscard]] Result<HoldChange>
+release_integration(state::StateStore& store, const std::string& integration);
 
 } // namespace tapline::sync

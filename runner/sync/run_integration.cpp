@@ -168,6 +168,12 @@ close_abandoned_runs(state::StateStore& store, const std::string& integration)
 
 } // namespace
 
+std::filesystem::path
+lock_path(const config::Config& config, const std::string& integration)
+{
+  return config.data_dir / "locks" / (integration + ".lock");
+}
+
 Result<RunResult>
 run_integration(const config::Config& config,
                 const config::Integration& integration,
@@ -176,21 +182,44 @@ run_integration(const config::Config& config,
 {
   // One run of an integration at a time: a second tapline (another cron
   // tick, a person) would interleave records and bookmarks.
-  long holder = 0;
-  TRY_ASSIGN(const auto lock,
-             util::FileLock::try_acquire(config.data_dir / "locks" /
-                                             (integration.name + ".lock"),
-                                         &holder));
-  if (!lock) {
-    return fail(
-        ErrorCode::transient,
-        holder > 0
-            ? fmt::format("already running (pid {}); not started", holder)
-            : std::string("already running; not started"));
+  TRY_ASSIGN(auto attempt,
+             util::FileLock::try_acquire(lock_path(config, integration.name)));
+  if (!attempt.lock) {
+    const auto holder = attempt.holder ? fmt::format("already running ({})",
+                                                     attempt.holder->describe())
+                                       : std::string("already running");
+    // For the scheduler a busy integration is one to skip, not a failure:
+    // the other run is using the slot.
+    if (options.skip_under_lock) {
+      RunResult skipped;
+      skipped.outcome = "skipped";
+      skipped.skip_reason = holder;
+      return skipped;
+    }
+    return fail(ErrorCode::transient, holder + "; not started");
+  }
+  if (attempt.taken_over && options.on_warning) {
+    options.on_warning(
+        fmt::format("took over the lock left by {}, which is gone",
+                    attempt.taken_over->describe()));
+  }
+  if (options.skip_under_lock) {
+    // Asked again now that no other run can start: a scheduler tick that
+    // lost the race to another one finds the slot already used.
+    TRY_ASSIGN(auto skip, options.skip_under_lock(store));
+    if (skip) {
+      RunResult skipped;
+      skipped.outcome = "skipped";
+      skipped.skip_reason = std::move(*skip);
+      return skipped;
+    }
   }
 
   TRY_ASSIGN(const auto paused, paused_error(store, integration.name));
   if (paused && !options.force) {
+    if (paused->code != ErrorCode::auth) {
+      return std::unexpected(*paused);
+    }
     TRY(resume_if_credentials_changed(config, integration, store, *paused));
   }
   TRY_ASSIGN(auto rules, rules_for(integration));

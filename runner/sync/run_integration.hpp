@@ -32,12 +32,23 @@ struct RunOptions
   std::function<void(std::string_view)> on_warning;
   // Run even if the integration is paused (needs reauthorization).
   bool force = false;
+  // Set by the scheduler. Asked once the run holds the integration's lock;
+  // a reason means the run is not needed after all (the slot was used
+  // meanwhile) and the result has outcome "skipped". With it set, a lock
+  // held by another run is a skip too, not an error.
+  std::function<Result<std::optional<std::string>>(state::StateStore&)>
+      skip_under_lock;
 };
+
+// The lock file a run of `integration` holds (see util::FileLock).
+[[nodiscard]] std::filesystem::path lock_path(const config::Config& config,
+                                              const std::string& integration);
 
 struct RunResult
 {
   std::int64_t run_id = 0;
-  std::string outcome; // succeeded, degraded, failed, interrupted
+  std::string outcome; // succeeded, degraded, failed, interrupted, skipped
+  std::string skip_reason;
   std::optional<Error> error;
   std::vector<std::string> warnings; // degraded: what the tap skipped
   bool paused = false;               // this run paused the integration
@@ -57,7 +68,8 @@ struct RunResult
 };
 
 // Fails only when the run cannot start at all: the integration is paused
-// (`auth`, unless options.force), already running (`transient`), its auth
+// (`auth`, or `transient` when held by hand, unless options.force), already
+// running (`transient`), its auth
 // rules do not load (`config`), or the run cannot be recorded.
 [[nodiscard]] Result<RunResult>
 run_integration(const config::Config& config,

@@ -6,7 +6,9 @@
 // text in SQLite and in logs.
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace tapline::util {
 
@@ -19,5 +21,11 @@ now_iso8601()
 {
   return iso8601(Clock::now());
 }
+
+// Reads an ISO 8601 instant with a zone: what iso8601() writes, and
+// "2026-11-25T07:00:00+01:00" or "2026-11-25T06:00Z" (fractions optional);
+// nullopt otherwise.
+[[nodiscard]] std::optional<Clock::time_point>
+parse_iso8601(std::string_view text);
 
 } // namespace tapline::util

@@ -138,7 +138,7 @@ class AuthRetryTest(ApiTestCase):
         self.assertNotPaused()
         self.assertEqual(self.hooks(), [])
         row, _ = self.status_json()
-        self.assertEqual(row["status"], "failed")
+        self.assertEqual(row["status"], "failing")
         self.assertIsNone(row["reauth"])
 
 

@@ -344,7 +344,7 @@ class CliTest(harness.TaplineTestCase):
         names, _ = self.status_json()
         self.assertEqual(list(names), ["alpha", "beta", "gamma"])
         for item in names.values():
-            self.assertEqual(item["status"], "never_run")
+            self.assertEqual(item["status"], "active")
             self.assertIsNone(item["last_run"])
             self.assertIsNone(item["bookmark"])
 
@@ -357,7 +357,7 @@ class CliTest(harness.TaplineTestCase):
 
         names, _ = self.status_json()
         alpha = names["alpha"]
-        self.assertEqual(alpha["status"], "ok")
+        self.assertEqual(alpha["status"], "active")
         db_run = self.last_run("alpha")
         ref, ref_path = self.tap_output({"state_every": 10}, records=30)
         last = alpha["last_run"]
@@ -380,11 +380,13 @@ class CliTest(harness.TaplineTestCase):
         self.assertEqual(db_run["bytes"], os.path.getsize(ref_path))
 
         beta = names["beta"]
-        self.assertEqual(beta["status"], "failed")
+        self.assertEqual(beta["status"], "failing")
+        self.assertEqual(beta["consecutive_failures"], 1)
         self.assertEqual(beta["last_run"]["outcome"], "failed")
         self.assertEqual(beta["last_run"]["exit_code"],
                          harness.EX_UNAVAILABLE)
-        self.assertEqual(names["gamma"]["status"], "never_run")
+        self.assertEqual(names["gamma"]["status"], "active")
+        self.assertIsNone(names["gamma"]["last_run"])
 
         text = self.tapline("status", "--config", self.config_path)
         self.assertExit(text, 0)
@@ -403,7 +405,7 @@ class CliTest(harness.TaplineTestCase):
         self.assertEqual(self.runs()[-1]["pid"], run.pid)
         self.assertExit(run.wait(30), 0)
         names, _ = self.status_json()
-        self.assertEqual(names["demo"]["status"], "ok")
+        self.assertEqual(names["demo"]["status"], "active")
 
     # ------------------------------------------------------------ state_from
 

@@ -24,7 +24,9 @@ class ConcurrencyTest(harness.TaplineTestCase):
         second = self.run_integration(timeout=30)
         self.assertExit(second, harness.EX_TEMPFAIL)
         self.assertErrorLine(second, "demo",
-                             r"already running \(pid \d+\); not started")
+                             r"already running \(pid %d on \S+ since "
+                             r"\d{4}-\d\d-\d\dT[\d:.]+Z\); not started"
+                             % first.pid)
         done = first.wait(60)
         self.assertExit(done, 0)
         ids = harness.ids_in(self.path("out", "users.jsonl"))

@@ -95,7 +95,7 @@ class QuickstartTest(harness.TaplineTestCase):
         self.assertEqual(marks, per_stream)
 
         demo = self.status()
-        self.assertEqual(demo["status"], "ok")
+        self.assertEqual(demo["status"], "active")
         self.assertEqual(demo["last_run"]["outcome"], "succeeded")
         self.assertEqual(demo["last_run"]["records"], run["records"])
         self.assertEqual(harness.bookmark_ids(demo["bookmark"]["value"]),

@@ -94,10 +94,11 @@ TEST_SUITE("config::load_config")
                        "    target: {null: {}}\n") ==
           "tapline.yaml:5:7: integrations.demo.tap.flavour: unknown key "
           "(expected one of: command, config, catalog, catalog_flag, env)");
-    CHECK(config_error(with_integration_key("    schedule: hourly")) ==
-          "tapline.yaml:6:5: integrations.demo.schedule: unknown key "
+    CHECK(config_error(with_integration_key("    priority: high")) ==
+          "tapline.yaml:6:5: integrations.demo.priority: unknown key "
           "(expected one of: tap, target, state_from, timeout, "
-          "idle_timeout, max_line_bytes, max_log_bytes, auth, retry)");
+          "idle_timeout, max_line_bytes, max_log_bytes, auth, retry, "
+          "schedule, timezone, failure_backoff)");
   }
 
   TEST_CASE("error: duration")

@@ -304,7 +304,7 @@ TEST_SUITE("state::SqliteStateStore")
     CHECK(store.error().code == ErrorCode::config);
     CHECK(store.error().where == path.string());
     CHECK(store.error().message ==
-          "state database has schema version 99, newer than the 3 this "
+          "state database has schema version 99, newer than the 4 this "
           "tapline knows; use a newer tapline");
   }
 

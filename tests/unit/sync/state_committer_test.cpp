@@ -104,10 +104,30 @@ public:
   {
     return m_inner->runs(integration, limit);
   }
+  Result<std::vector<tapline::state::RunSummary>>
+  run_summaries() override
+  {
+    return m_inner->run_summaries();
+  }
+  Result<std::optional<tapline::state::RunSummary>>
+  run_summary(const std::string& integration) override
+  {
+    return m_inner->run_summary(integration);
+  }
   Result<std::optional<tapline::state::IntegrationStatus>>
   integration_status(const std::string& integration) override
   {
     return m_inner->integration_status(integration);
+  }
+  Result<std::vector<tapline::state::IntegrationStatus>>
+  integration_statuses() override
+  {
+    return m_inner->integration_statuses();
+  }
+  Result<std::vector<tapline::state::StateEntry>>
+  latest_states() override
+  {
+    return m_inner->latest_states();
   }
   Result<void>
   set_integration_status(const tapline::state::IntegrationStatus& status) override
