@@ -12,6 +12,7 @@
 #include <runner/cli/commands.hpp>
 #include <runner/cli/run_pool.hpp>
 #include <runner/process/signals.hpp>
+#include <runner/schedule/time_text.hpp>
 #include <runner/sync/due_plan.hpp>
 #include <runner/util/json_string.hpp>
 #include <runner/util/time.hpp>

@@ -11,6 +11,7 @@
 #include <runner/cli/run_pool.hpp>
 #include <runner/cli/time_option.hpp>
 #include <runner/process/signals.hpp>
+#include <runner/schedule/time_text.hpp>
 #include <runner/sync/due_plan.hpp>
 #include <runner/util/json_string.hpp>
 
@@ -39,7 +40,7 @@ plan_json(const std::vector<sync::PlanEntry>& plan,
 {
   std::string out =
       fmt::format("{{\"now\":{},\"exit_code\":{},\"integrations\":[",
-                  util::json_string(sync::format_time(now)),
+                  util::json_string(schedule::format_utc(now)),
                   exit_code);
   bool first = true;
   for (const auto& entry : plan) {
@@ -50,7 +51,7 @@ plan_json(const std::vector<sync::PlanEntry>& plan,
         util::json_string(name),
         util::json_string(sync::action_name(entry.action)),
         util::json_string(entry.reason),
-        util::json_string(sync::format_time(entry.view.due->at)));
+        util::json_string(schedule::format_utc(entry.view.due->at)));
     first = false;
     if (const auto found = outcomes.find(name); found != outcomes.end()) {
       out +=
@@ -89,7 +90,7 @@ print_plan(const std::vector<sync::PlanEntry>& plan, schedule::TimePoint now)
   }
   std::string out =
       fmt::format("plan at {}: {} to run, {} skipped, {} waiting\n",
-                  sync::format_time(now),
+                  schedule::format_utc(now),
                   counts[static_cast<int>(sync::PlanAction::run)],
                   counts[static_cast<int>(sync::PlanAction::skip)],
                   counts[static_cast<int>(sync::PlanAction::wait)]);

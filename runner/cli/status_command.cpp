@@ -10,6 +10,7 @@
 #include <runner/cli/commands.hpp>
 #include <runner/cli/format.hpp>
 #include <runner/cli/time_option.hpp>
+#include <runner/schedule/time_text.hpp>
 #include <runner/sync/due_plan.hpp>
 #include <runner/sync/overview.hpp>
 #include <runner/util/json_string.hpp>
@@ -61,7 +62,7 @@ next_due_text(const Row& row, schedule::TimePoint now)
   if (view.due->at <= now) {
     return "now";
   }
-  return sync::format_time(view.due->at);
+  return schedule::format_utc(view.due->at);
 }
 
 std::string
@@ -140,7 +141,7 @@ row_json(const Row& row, schedule::TimePoint now)
     out += "null";
   }
   out += fmt::format(",\"next_due\":{}",
-                     view.due ? util::json_string(sync::format_time(
+                     view.due ? util::json_string(schedule::format_utc(
                                     std::max(view.due->at, now)))
                               : "null");
   out += ",\"running\":";
@@ -251,7 +252,7 @@ print_details(const Row& row, std::size_t indent)
                view.summary->consecutive_failures,
                view.due && view.due->backing_off
                    ? fmt::format(", backing off until {}",
-                                 sync::format_time(view.due->at))
+                                 schedule::format_utc(view.due->at))
                    : "",
                name);
     break;

@@ -1,6 +1,6 @@
 // runner/cli/time_option.cpp
 #include <runner/cli/time_option.hpp>
-#include <runner/util/time.hpp>
+#include <runner/schedule/time_text.hpp>
 
 #include <fmt/format.h>
 
@@ -11,8 +11,8 @@ parse_instant(std::string_view text, std::string_view option)
 {
   // Fractions of a second are dropped: schedules have minute (cron) or
   // second (intervals) resolution.
-  if (const auto parsed = util::parse_iso8601(text)) {
-    return std::chrono::floor<std::chrono::seconds>(*parsed);
+  if (auto parsed = schedule::parse_time(text, nullptr)) {
+    return *parsed;
   }
   return fail(ErrorCode::usage,
               fmt::format("{}: expected a time like 2026-11-25T06:00:00Z or "

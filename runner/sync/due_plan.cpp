@@ -1,8 +1,8 @@
 // runner/sync/due_plan.cpp
+#include <runner/schedule/time_text.hpp>
 #include <runner/sync/due_plan.hpp>
 #include <runner/sync/tap_credentials.hpp>
 
-#include <date/date.h>
 #include <fmt/format.h>
 
 namespace tapline::sync {
@@ -76,10 +76,10 @@ decide(const config::Config& config, PlanEntry& entry, schedule::TimePoint now)
       entry.reason = "due: never ran";
     } else if (due.failures > 0) {
       entry.reason = fmt::format("due since {} (retry after {})",
-                                 format_time(due.at),
+                                 schedule::format_utc(due.at),
                                  failures_text(due.failures));
     } else {
-      entry.reason = fmt::format("due since {}", format_time(due.at));
+      entry.reason = fmt::format("due since {}", schedule::format_utc(due.at));
     }
     return {};
   }
@@ -91,11 +91,11 @@ decide(const config::Config& config, PlanEntry& entry, schedule::TimePoint now)
     entry.action = PlanAction::skip;
     entry.reason = fmt::format("backing off after {}; next try at {}",
                                failures_text(due.failures),
-                               format_time(due.at));
+                               schedule::format_utc(due.at));
     return {};
   }
   entry.action = PlanAction::wait;
-  entry.reason = fmt::format("next due at {}", format_time(due.at));
+  entry.reason = fmt::format("next due at {}", schedule::format_utc(due.at));
   return {};
 }
 
@@ -113,12 +113,6 @@ action_name(PlanAction action)
     return "wait";
   }
   return "wait";
-}
-
-std::string
-format_time(schedule::TimePoint time)
-{
-  return date::format("%FT%TZ", time);
 }
 
 Result<std::vector<PlanEntry>>
@@ -154,7 +148,7 @@ not_due_reason(const config::Integration& integration,
   return std::optional<std::string>(
       fmt::format("not due any more: it ran at {}; next due at {}",
                   summary ? summary->last_started_at : std::string("?"),
-                  format_time(due->at)));
+                  schedule::format_utc(due->at)));
 }
 
 } // namespace tapline::sync

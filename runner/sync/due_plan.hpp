@@ -48,7 +48,4 @@ not_due_reason(const config::Integration& integration,
                state::StateStore& store,
                schedule::TimePoint now);
 
-// "2026-11-25T12:00:00Z".
-[[nodiscard]] std::string format_time(schedule::TimePoint time);
-
 } // namespace tapline::sync
