@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string_view>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 namespace tapline::config {
@@ -169,20 +171,41 @@ YamlReader::mapping(const YAML::Node& node,
     return expected(at, path, expected_what, node);
   }
   Mapping out{node, {}};
+  // Reserved up front, so no entry moves and views of their keys stay
+  // valid for the duplicate index below.
   out.entries.reserve(node.size());
+  // A linear search is quickest for the small mappings of one integration;
+  // `integrations` itself may have 100,000 keys, where it would be
+  // quadratic.
+  constexpr std::size_t k_indexed_from = 16;
+  std::unordered_map<std::string_view, std::size_t> index;
+  if (node.size() >= k_indexed_from) {
+    index.reserve(node.size());
+  }
   for (const auto& pair : node) {
     const YAML::Node& key = pair.first;
     if (!key.IsScalar() && !key.IsNull()) {
       return expected(key, path, "a string key", key);
     }
     Entry entry{key_text(key), key, pair.second};
-    if (const Entry* first = out.find(entry.key)) {
+    const Entry* first = nullptr;
+    if (node.size() >= k_indexed_from) {
+      if (const auto found = index.find(entry.key); found != index.end()) {
+        first = &out.entries[found->second];
+      }
+    } else {
+      first = out.find(entry.key);
+    }
+    if (first != nullptr) {
       return error(key,
                    child_path(path, entry.key),
                    "duplicate key (first defined at " + where(first->key_node) +
                        ")");
     }
     out.entries.push_back(std::move(entry));
+    if (node.size() >= k_indexed_from) {
+      index.emplace(out.entries.back().key, out.entries.size() - 1);
+    }
   }
   return out;
 }
