@@ -32,8 +32,9 @@ Timed, after one warm-up, --runs times interleaved, medians:
              opens the database, plans nothing: the fixed cost)
   startup    tapline --version                    (process start only)
 
-Wall time is time.perf_counter() around the child; peak RSS is the
-child's own ru_maxrss from os.wait4. Standard library only.
+Wall time is time.perf_counter() around the child; peak RSS comes from
+one more, untimed run of each under /usr/bin/time -f %M (VmHWM polled from
+/proc when that is missing). Standard library only.
 """
 
 import argparse
@@ -48,7 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -395,19 +396,45 @@ def generate(directory, n, tapline, now, args):
 # ------------------------------------------------------------------ timing
 
 def run_timed(argv, stderr_file):
-    """Run argv with stdout to /dev/null; (wall s, peak RSS KiB of argv's
-    process alone)."""
+    """Run argv with stdout to /dev/null; wall seconds."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
-                            stderr=stderr_file)
-    _, status, usage = os.wait4(proc.pid, 0)
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=stderr_file)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if done.returncode != 0:
         stderr_file.seek(0)
-        sys.exit(f"benchmark command failed ({proc.returncode}): "
+        sys.exit(f"benchmark command failed ({done.returncode}): "
                  f"{' '.join(map(str, argv))}\n{stderr_file.read()}")
-    return wall, usage.ru_maxrss
+    return wall
+
+
+def read_hwm_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def peak_rss_kib(argv):
+    """Peak RSS of argv's process alone, in KiB, from a separate untimed run.
+
+    Not rusage: a child's ru_maxrss also counts the memory of the Python
+    process it was forked from (the kernel keeps the pre-exec high-water
+    mark). /usr/bin/time -f %M is exact; without it, VmHWM is polled."""
+    if os.access("/usr/bin/time", os.X_OK):
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", *argv],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True, check=True)
+        return int(done.stderr.strip().splitlines()[-1])
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, read_hwm_kib(proc.pid) or 0)
+        time.sleep(0.002)
+    return peak
 
 
 def plan_counts(argv):
@@ -448,16 +475,14 @@ def measure(n, tapline, config, probe, args):
         "startup": [str(tapline), "--version"],
     }
     walls = {key: [] for key in commands}
-    rss = {key: [] for key in commands}
     with tempfile.TemporaryFile("w+") as stderr_file:
         for argv in commands.values():  # warm-up (page cache, master key)
             run_timed(argv, stderr_file)
         for i in range(args.runs):
             order = list(commands) if i % 2 == 0 else list(commands)[::-1]
             for key in order:
-                wall, peak = run_timed(commands[key], stderr_file)
-                walls[key].append(wall)
-                rss[key].append(peak)
+                walls[key].append(run_timed(commands[key], stderr_file))
+    rss = {key: peak_rss_kib(argv) for key, argv in commands.items()}
     counts = plan_counts(commands["dry_run"])
     med = {key: statistics.median(v) * 1000 for key, v in walls.items()}
     result = {
@@ -466,7 +491,7 @@ def measure(n, tapline, config, probe, args):
         "min_ms": {k: round(min(v) * 1000, 1) for k, v in walls.items()},
         "samples_ms": {k: [round(x * 1000, 1) for x in v]
                        for k, v in walls.items()},
-        "peak_rss_mib": {k: round(max(v) / 1024, 1) for k, v in rss.items()},
+        "peak_rss_mib": {k: round(v / 1024, 1) for k, v in rss.items()},
         "plan": counts,
     }
     print(f"  {n:,}: dry-run median {med['dry_run']:.1f} ms, state get "

@@ -30,6 +30,13 @@ read_schedule(const YamlReader& reader,
                reader.scalar(timezone->value,
                              timezone->at(),
                              child_path(path, "timezone")));
+    // An empty value (often an unset ${TZ}) must not quietly mean UTC.
+    if (zone.empty()) {
+      return reader.error(timezone->at(),
+                          child_path(path, "timezone"),
+                          "expected an IANA time zone name such as "
+                          "'Europe/Berlin', got an empty value");
+    }
   }
   auto parsed = schedule::Schedule::parse(text, zone);
   if (!parsed) {

@@ -8,7 +8,7 @@ namespace tapline::schedule {
 std::chrono::seconds
 failure_wait(const Backoff& backoff, int failures)
 {
-  if (failures <= 0) {
+  if (failures <= 0 || backoff.backoff <= std::chrono::seconds{0}) {
     return std::chrono::seconds{0};
   }
   auto wait = backoff.backoff;

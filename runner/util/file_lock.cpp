@@ -127,12 +127,26 @@ FileLock::recorded_owner(const std::filesystem::path& path)
   return read_owner(fd.get());
 }
 
-FileLock::~FileLock()
+FileLock&
+FileLock::operator=(FileLock&& other) noexcept
+{
+  if (this != &other) {
+    release();
+    m_fd = std::move(other.m_fd);
+  }
+  return *this;
+}
+
+FileLock::~FileLock() { release(); }
+
+void
+FileLock::release()
 {
   // Emptied before the flock goes: a record left in the file then always
   // means its owner died holding the lock.
   if (m_fd.valid()) {
     (void)::ftruncate(m_fd.get(), 0);
+    m_fd.reset();
   }
 }
 

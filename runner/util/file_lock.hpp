@@ -44,13 +44,14 @@ public:
   recorded_owner(const std::filesystem::path& path);
 
   FileLock(FileLock&&) noexcept = default;
-  FileLock& operator=(FileLock&&) noexcept = default;
+  FileLock& operator=(FileLock&& other) noexcept;
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
   ~FileLock();
 
 private:
   explicit FileLock(UniqueFd fd) : m_fd(std::move(fd)) {}
+  void release();
   UniqueFd m_fd;
 };
 

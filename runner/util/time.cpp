@@ -10,10 +10,10 @@ namespace tapline::util {
 std::string
 iso8601(Clock::time_point when)
 {
-  const auto millis =
-      std::chrono::time_point_cast<std::chrono::milliseconds>(when);
-  const auto seconds =
-      std::chrono::time_point_cast<std::chrono::seconds>(millis);
+  // floor, not time_point_cast: the latter rounds toward zero, which would
+  // make the fraction negative before 1970.
+  const auto millis = std::chrono::floor<std::chrono::milliseconds>(when);
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(millis);
   const auto fraction = (millis - seconds).count();
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
                      fmt::gmtime(Clock::to_time_t(seconds)),
@@ -64,7 +64,7 @@ parse_iso8601(std::string_view text)
     at += 3;
   }
   std::chrono::nanoseconds fraction{0};
-  if (at < text.size() && text[at] == '.') {
+  if (at == 19 && at < text.size() && text[at] == '.') {
     ++at;
     long long scale = 100'000'000;
     const std::size_t first = at;
@@ -100,14 +100,26 @@ parse_iso8601(std::string_view text)
   const date::year_month_day date{date::year{year},
                                   date::month{static_cast<unsigned>(month)},
                                   date::day{static_cast<unsigned>(day)}};
+  // Leap seconds are not something tapline ever writes.
   if (at != text.size() || !date.ok() || hour > 23 || minute > 59 ||
-      second > 60) {
+      second > 59) {
     return std::nullopt;
   }
-  const auto time = date::sys_days{date} + std::chrono::hours{hour} +
-                    std::chrono::minutes{minute} +
-                    std::chrono::seconds{second} + fraction - offset;
-  return std::chrono::time_point_cast<Clock::duration>(time);
+  // Whole seconds first (no overflow for any 4-digit year), then checked
+  // against the clock's range, which ends in 1677 and 2262.
+  const auto whole = date::sys_days{date} + std::chrono::hours{hour} +
+                     std::chrono::minutes{minute} +
+                     std::chrono::seconds{second} - offset;
+  const auto earliest =
+      std::chrono::ceil<std::chrono::seconds>(Clock::time_point::min());
+  const auto latest =
+      std::chrono::floor<std::chrono::seconds>(Clock::time_point::max());
+  if (whole < earliest || whole > latest ||
+      (whole == latest && fraction > Clock::time_point::max() - latest)) {
+    return std::nullopt;
+  }
+  return std::chrono::time_point_cast<Clock::duration>(whole) +
+         std::chrono::duration_cast<Clock::duration>(fraction);
 }
 
 } // namespace tapline::util

@@ -161,6 +161,92 @@ TEST_SUITE("config::load_config")
           "empty mapping, got 'discard'");
   }
 
+  TEST_CASE("error: schedule")
+  {
+    CHECK(config_error(with_integration_key("    schedule: '61 * * * *'")) ==
+          "tapline.yaml:6:15: integrations.demo.schedule: minute: 61 is out "
+          "of range 0-59");
+    CHECK(config_error(with_integration_key("    schedule: '0 3 * *'")) ==
+          "tapline.yaml:6:15: integrations.demo.schedule: expected 5 fields "
+          "(minute hour day-of-month month day-of-week), got 4");
+    CHECK(config_error(with_integration_key("    schedule: '0 0 30 2 *'")) ==
+          "tapline.yaml:6:15: integrations.demo.schedule: never fires");
+    CHECK(config_error(with_integration_key("    schedule: [0 3 * * *]")) ==
+          "tapline.yaml:6:15: integrations.demo.schedule: expected a "
+          "string, got a sequence");
+    CHECK(config_error(with_integration_key("    schedule:")) ==
+          "tapline.yaml:6:5: integrations.demo.schedule: expected a "
+          "string, got an empty value");
+    CHECK(config_error(with_integration_key("    schedule: ${CRON}")) ==
+          "tapline.yaml:6:15: integrations.demo.schedule: environment "
+          "variable 'CRON' is not set");
+  }
+
+  TEST_CASE("error: a bad time zone is reported at the timezone value")
+  {
+    CHECK(config_error(with_integration_key("    schedule: '0 3 * * *'\n"
+                                            "    timezone: Europe/Berln")) ==
+          "tapline.yaml:7:15: integrations.demo.timezone: unknown time zone "
+          "'Europe/Berln'");
+    // Intervals ignore the zone, but it must still exist.
+    CHECK(config_error(with_integration_key("    timezone: Mars/Olympus\n"
+                                            "    schedule: every 1h")) ==
+          "tapline.yaml:6:15: integrations.demo.timezone: unknown time zone "
+          "'Mars/Olympus'");
+    // With both wrong, the expression is checked first.
+    CHECK(config_error(with_integration_key("    schedule: '0 24 * * *'\n"
+                                            "    timezone: Europe/Berln")) ==
+          "tapline.yaml:6:15: integrations.demo.schedule: hour: 24 is out of "
+          "range 0-23");
+  }
+
+  TEST_CASE("error: timezone without schedule")
+  {
+    CHECK(config_error(with_integration_key("    timezone: Europe/Berlin")) ==
+          "tapline.yaml:6:5: integrations.demo.timezone: a time zone needs a "
+          "'schedule'");
+  }
+
+  TEST_CASE("error: an empty timezone is not UTC")
+  {
+    CHECK(config_error(with_integration_key(
+              "    schedule: '@daily'\n    timezone: ''")) ==
+          "tapline.yaml:7:15: integrations.demo.timezone: expected an IANA "
+          "time zone name such as 'Europe/Berlin', got an empty value");
+  }
+
+  TEST_CASE("error: failure_backoff")
+  {
+    CHECK(config_error(
+              with_integration_key("    failure_backoff: {backof: 5m}")) ==
+          "tapline.yaml:6:23: integrations.demo.failure_backoff.backof: "
+          "unknown key, did you mean 'backoff'?");
+    CHECK(config_error(
+              with_integration_key("    failure_backoff: {initial: 5m}")) ==
+          "tapline.yaml:6:23: integrations.demo.failure_backoff.initial: "
+          "unknown key (expected one of: backoff, max_backoff)");
+    CHECK(config_error(
+              with_integration_key("    failure_backoff: {backoff: soon}")) ==
+          "tapline.yaml:6:32: integrations.demo.failure_backoff.backoff: "
+          "expected a duration like 30s, 15m, 2h or a number of seconds, "
+          "got 'soon'");
+    CHECK(config_error(with_integration_key("    failure_backoff: 5m")) ==
+          "tapline.yaml:6:22: integrations.demo.failure_backoff: expected a "
+          "mapping, got '5m'");
+  }
+
+  TEST_CASE("error: metrics_file")
+  {
+    CHECK(config_error("metrics_file: ''\nintegrations: {}\n") ==
+          "tapline.yaml:1:15: metrics_file: expected a path, got an empty "
+          "string");
+    CHECK(config_error("metrics_file: [a]\nintegrations: {}\n") ==
+          "tapline.yaml:1:15: metrics_file: expected a path, got a sequence");
+    CHECK(config_error("metrics_fil: x\nintegrations: {}\n") ==
+          "tapline.yaml:1:1: metrics_fil: unknown key, did you mean "
+          "'metrics_file'?");
+  }
+
   TEST_CASE("error: missing file")
   {
     const TempDir tmp;

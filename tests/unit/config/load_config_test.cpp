@@ -4,6 +4,7 @@
 // built-in sinks, interpolation, and which file resolve_config_path picks.
 
 #include <runner/config/loader.hpp>
+#include <runner/schedule/time_text.hpp>
 
 #include <doctest/doctest.h>
 
@@ -14,6 +15,7 @@
 #include <string>
 #include <tests/unit/config/config_test_support.hpp>
 #include <tests/unit/temp_dir.hpp>
+#include <tests/unit/test_support.hpp>
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -316,6 +318,91 @@ TEST_SUITE("config::load_config")
     CHECK(demo.idle_timeout == 0s);
     CHECK(demo.max_line_bytes == 4096);
     CHECK(demo.max_log_bytes == std::size_t{1} << 30);
+  }
+
+  TEST_CASE("load_config: schedule, timezone, failure_backoff, metrics_file")
+  {
+    const TempDir tmp;
+    const fs::path file = tmp.path() / "conf" / "tapline.yaml";
+    const auto config = load_config_from_string(
+        "metrics_file: ../metrics/./tapline.prom\n"
+        "integrations:\n"
+        "  berlin:\n"
+        "    tap: {command: [tap-x]}\n"
+        "    target: {null: }\n"
+        "    schedule: '  0 3 * * mon-fri '\n"
+        "    timezone: Europe/Berlin\n"
+        "    failure_backoff: {backoff: 1m, max_backoff: 2h}\n"
+        "  interval:\n"
+        "    tap: {command: [tap-x]}\n"
+        "    target: {null: }\n"
+        "    schedule: every 30m\n"
+        "    failure_backoff: {max_backoff: 1d}\n"
+        "  utc:\n"
+        "    tap: {command: [tap-x]}\n"
+        "    target: {null: }\n"
+        "    schedule: '@daily'\n"
+        "  manual:\n"
+        "    tap: {command: [tap-x]}\n"
+        "    target: {null: }\n",
+        file,
+        fake_env());
+    REQUIRE_MESSAGE(config.has_value(), tapline::test::error_text(config));
+    CHECK(config->metrics_file == tmp.path() / "metrics" / "tapline.prom");
+    REQUIRE(config->integrations.size() == 4);
+
+    const auto& berlin = config->integrations[0];
+    REQUIRE(berlin.schedule.has_value());
+    CHECK(berlin.schedule->expression() == "0 3 * * mon-fri");
+    CHECK(berlin.schedule->timezone_name() == "Europe/Berlin");
+    CHECK_FALSE(berlin.schedule->is_interval());
+    // Read in Berlin time: 03:00 CET is 02:00 UTC; Wednesday 2026-11-25.
+    const auto after =
+        tapline::schedule::parse_time("2026-11-25T00:00:00Z", nullptr);
+    REQUIRE(after.has_value());
+    CHECK(tapline::schedule::format_utc(berlin.schedule->next_after(*after)) ==
+          "2026-11-25T02:00:00Z");
+    CHECK(berlin.failure_backoff.backoff == 60s);
+    CHECK(berlin.failure_backoff.max_backoff == 7200s);
+
+    const auto& interval = config->integrations[1];
+    REQUIRE(interval.schedule.has_value());
+    CHECK(interval.schedule->expression() == "every 30m");
+    CHECK(interval.schedule->timezone_name() == "UTC");
+    CHECK(interval.schedule->is_interval());
+    CHECK(tapline::schedule::format_utc(
+              interval.schedule->next_after(*after)) == "2026-11-25T00:30:00Z");
+    CHECK(interval.failure_backoff.backoff == 300s); // default kept
+    CHECK(interval.failure_backoff.max_backoff == 86400s);
+
+    const auto& utc = config->integrations[2];
+    REQUIRE(utc.schedule.has_value());
+    CHECK(utc.schedule->expression() == "@daily");
+    CHECK(utc.schedule->timezone_name() == "UTC");
+    CHECK(tapline::schedule::format_utc(utc.schedule->next_after(*after)) ==
+          "2026-11-26T00:00:00Z");
+
+    const auto& manual = config->integrations[3];
+    CHECK_FALSE(manual.schedule.has_value());
+    CHECK(manual.failure_backoff.backoff == 300s);
+    CHECK(manual.failure_backoff.max_backoff == 21600s);
+  }
+
+  TEST_CASE("load_config: metrics_file absolute, and none by default")
+  {
+    const auto absolute = load_config_from_string(
+        "metrics_file: /var/lib/node_exporter/tapline.prom\n"
+        "integrations: {}\n",
+        "/etc/tapline/tapline.yaml",
+        fake_env());
+    REQUIRE_MESSAGE(absolute.has_value(), tapline::test::error_text(absolute));
+    CHECK(absolute->metrics_file ==
+          fs::path("/var/lib/node_exporter/tapline.prom"));
+
+    const auto none = load_config_from_string(
+        std::string(k_minimal), "/etc/tapline/tapline.yaml", fake_env());
+    REQUIRE(none.has_value());
+    CHECK(none->metrics_file == std::nullopt);
   }
 
   TEST_CASE("resolve_config_path: --config, then TAPLINE_CONFIG, then cwd")

@@ -166,7 +166,8 @@ TEST_SUITE("schedule::due")
     SUBCASE("a wait that ends before the next slot keeps the slot")
     {
       history.consecutive_failures = 1; // 5 minutes: 06:06, before 07:00
-      const auto hourly = next_due(schedule("0 * * * *"), history, backoff, now);
+      const auto hourly =
+          next_due(schedule("0 * * * *"), history, backoff, now);
       CHECK(format_utc(hourly.at) == "2026-11-25T07:00:00Z");
       CHECK_FALSE(hourly.backing_off);
       CHECK(hourly.failures == 1);

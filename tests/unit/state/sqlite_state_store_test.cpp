@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <sys/stat.h>
@@ -27,6 +28,7 @@ namespace {
 using tapline::ErrorCode;
 using tapline::state::open_sqlite_store;
 using tapline::state::RunEntry;
+using tapline::state::RunSummary;
 using tapline::state::StateStore;
 
 std::unique_ptr<StateStore>
@@ -61,6 +63,66 @@ file_mode(const std::filesystem::path& path)
   };
   REQUIRE(::stat(path.c_str(), &info) == 0);
   return info.st_mode & 0777U;
+}
+
+// 2026-11-25T06:00:00Z in unix seconds; runs in these tests start on the
+// hour after it.
+constexpr int64_t k_six_utc = 1'795'586'400;
+
+// Start a run of `integration` at `started_at` and return its id.
+int64_t
+start_run(StateStore& store,
+          const std::string& integration,
+          const std::string& started_at,
+          std::optional<int64_t> pid = std::nullopt)
+{
+  RunEntry run;
+  run.integration = integration;
+  run.started_at = started_at;
+  run.outcome = "running";
+  run.pid = pid;
+  const auto id = store.begin_run(run);
+  REQUIRE_MESSAGE(id.has_value(), id.error().to_string());
+  return *id;
+}
+
+void
+end_run(StateStore& store,
+        int64_t id,
+        const std::string& outcome,
+        std::optional<int> exit_code,
+        const std::string& ended_at,
+        uint64_t records = 0,
+        uint64_t bytes = 0)
+{
+  RunEntry run;
+  run.id = id;
+  run.outcome = outcome;
+  run.exit_code = exit_code;
+  run.ended_at = ended_at;
+  run.records = records;
+  run.bytes = bytes;
+  const auto result = store.finish_run(run);
+  REQUIRE_MESSAGE(result.has_value(), result.error().to_string());
+}
+
+RunSummary
+summary_of(StateStore& store, const std::string& integration)
+{
+  const auto summary = store.run_summary(integration);
+  REQUIRE_MESSAGE(summary.has_value(), summary.error().to_string());
+  REQUIRE(summary->has_value());
+  return **summary;
+}
+
+void
+exec_sql(sqlite3* db, const std::string& sql)
+{
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+  const std::string text = message != nullptr ? message : "";
+  sqlite3_free(message);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, text);
 }
 
 } // namespace
@@ -387,6 +449,409 @@ TEST_SUITE("state::SqliteStateStore")
       CHECK(store.error().message ==
             "cannot open state database: file is not a database");
     }
+  }
+
+  TEST_CASE("run_summary: a started run is the running last run")
+  {
+    const tapline::test::TempDir dir;
+    auto store = open_store(dir.path() / "state.db");
+    const auto none = store->run_summary("shop");
+    REQUIRE(none.has_value());
+    CHECK_FALSE(none->has_value());
+
+    const auto id = start_run(*store, "shop", "2026-11-25T06:00:00.000Z", 4242);
+    const RunSummary summary = summary_of(*store, "shop");
+    CHECK(summary.integration == "shop");
+    CHECK(summary.last_run_id == id);
+    CHECK(summary.last_started_at == "2026-11-25T06:00:00.000Z");
+    CHECK(summary.last_started_unix == k_six_utc);
+    CHECK(summary.last_ended_at == std::nullopt);
+    CHECK(summary.last_ended_unix == std::nullopt);
+    CHECK(summary.last_outcome == "running");
+    CHECK(summary.last_exit_code == std::nullopt);
+    CHECK(summary.last_records == 0);
+    CHECK(summary.last_bytes == 0);
+    CHECK(summary.last_pid == 4242);
+    CHECK(summary.last_duration_seconds == std::nullopt);
+    CHECK(summary.slot_started_unix == k_six_utc);
+    CHECK(summary.last_success_at == std::nullopt);
+    CHECK(summary.last_success_unix == std::nullopt);
+    CHECK(summary.consecutive_failures == 0);
+    CHECK(summary.runs_total == 1);
+    CHECK(summary.records_total == 0);
+    CHECK(summary.bytes_total == 0);
+  }
+
+  TEST_CASE("run_summary: a succeeded run sets success time and duration")
+  {
+    const tapline::test::TempDir dir;
+    auto store = open_store(dir.path() / "state.db");
+    const auto id = start_run(*store, "shop", "2026-11-25T06:00:00.000Z", 4242);
+    end_run(*store, id, "succeeded", 0, "2026-11-25T06:00:01.500Z", 5, 1234);
+
+    const RunSummary summary = summary_of(*store, "shop");
+    CHECK(summary.last_run_id == id);
+    CHECK(summary.last_started_unix == k_six_utc);
+    CHECK(summary.last_ended_at == "2026-11-25T06:00:01.500Z");
+    // unixepoch() drops the fraction.
+    CHECK(summary.last_ended_unix == k_six_utc + 1);
+    CHECK(summary.last_outcome == "succeeded");
+    CHECK(summary.last_exit_code == 0);
+    CHECK(summary.last_records == 5);
+    CHECK(summary.last_bytes == 1234);
+    CHECK(summary.last_pid == 4242); // kept: finish_run gave none
+    CHECK(summary.last_duration_seconds == 1.5);
+    CHECK(summary.slot_started_unix == k_six_utc);
+    CHECK(summary.last_success_at == "2026-11-25T06:00:01.500Z");
+    CHECK(summary.last_success_unix == k_six_utc + 1);
+    CHECK(summary.consecutive_failures == 0);
+    CHECK(summary.runs_total == 1);
+    CHECK(summary.records_total == 5);
+    CHECK(summary.bytes_total == 1234);
+  }
+
+  TEST_CASE("run_summary: consecutive failures, auth failures not counted")
+  {
+    const tapline::test::TempDir dir;
+    auto store = open_store(dir.path() / "state.db");
+    struct Step
+    {
+      std::string outcome;
+      std::optional<int> exit_code;
+      int consecutive_failures; // after this run
+    };
+    const std::vector<Step> steps = {
+        {"failed", 69, 1},
+        {"failed", 69, 2},
+        {"failed", 77, 2}, // auth: pauses instead
+        {"failed", std::nullopt, 3},
+        {"interrupted", std::nullopt, 3},
+        {"succeeded", 0, 0},
+        {"failed", 65, 1},
+        {"degraded", 0, 0},
+        {"failed", 75, 1},
+    };
+    int hour = 0;
+    for (const auto& step : steps) {
+      CAPTURE(hour);
+      const std::string start =
+          "2026-11-25T" + std::to_string(10 + hour) + ":00:00.000Z";
+      const std::string end =
+          "2026-11-25T" + std::to_string(10 + hour) + ":00:02.000Z";
+      const auto id = start_run(*store, "shop", start);
+      end_run(*store, id, step.outcome, step.exit_code, end);
+      const RunSummary summary = summary_of(*store, "shop");
+      CHECK(summary.last_outcome == step.outcome);
+      CHECK(summary.last_exit_code == step.exit_code);
+      CHECK(summary.consecutive_failures == step.consecutive_failures);
+      CHECK(summary.runs_total == static_cast<uint64_t>(hour + 1));
+      ++hour;
+    }
+    const RunSummary summary = summary_of(*store, "shop");
+    // The degraded run (hour 7) is the last success.
+    CHECK(summary.last_success_at == "2026-11-25T17:00:02.000Z");
+    CHECK(summary.last_success_unix == k_six_utc + 11 * 3600 + 2);
+  }
+
+  TEST_CASE("run_summary: an interrupted run does not use its slot")
+  {
+    const tapline::test::TempDir dir;
+    auto store = open_store(dir.path() / "state.db");
+    const auto first = start_run(*store, "shop", "2026-11-25T06:00:00.000Z");
+    end_run(*store, first, "succeeded", 0, "2026-11-25T06:00:01.000Z");
+
+    const auto second = start_run(*store, "shop", "2026-11-25T07:00:00.000Z");
+    // While it runs, it holds the slot.
+    CHECK(summary_of(*store, "shop").slot_started_unix == k_six_utc + 3600);
+    end_run(*store, second, "interrupted", 75, "2026-11-25T07:00:30.000Z");
+
+    const RunSummary summary = summary_of(*store, "shop");
+    CHECK(summary.last_run_id == second);
+    CHECK(summary.last_outcome == "interrupted");
+    CHECK(summary.last_started_unix == k_six_utc + 3600);
+    CHECK(summary.last_duration_seconds == 30.0);
+    CHECK(summary.slot_started_unix == k_six_utc);
+    CHECK(summary.consecutive_failures == 0);
+    CHECK(summary.last_success_at == "2026-11-25T06:00:01.000Z");
+  }
+
+  TEST_CASE("run_summary: totals sum every run of the integration")
+  {
+    const tapline::test::TempDir dir;
+    auto store = open_store(dir.path() / "state.db");
+    const auto a = start_run(*store, "shop", "2026-11-25T06:00:00.000Z");
+    end_run(*store, a, "succeeded", 0, "2026-11-25T06:01:00.000Z", 10, 1000);
+    const auto other = start_run(*store, "crm", "2026-11-25T06:00:00.000Z");
+    end_run(*store, other, "succeeded", 0, "2026-11-25T06:01:00.000Z", 7, 70);
+    const auto b = start_run(*store, "shop", "2026-11-25T07:00:00.000Z");
+    end_run(*store, b, "failed", 69, "2026-11-25T07:01:00.000Z", 3, 300);
+    const auto c = start_run(*store, "shop", "2026-11-25T08:00:00.000Z");
+    end_run(*store, c, "succeeded", 0, "2026-11-25T08:01:00.250Z", 20, 2000);
+
+    const RunSummary shop = summary_of(*store, "shop");
+    CHECK(shop.runs_total == 3);
+    CHECK(shop.records_total == 33);
+    CHECK(shop.bytes_total == 3300);
+    CHECK(shop.last_records == 20);
+    CHECK(shop.last_bytes == 2000);
+    CHECK(shop.last_duration_seconds == 60.25);
+    const RunSummary crm = summary_of(*store, "crm");
+    CHECK(crm.runs_total == 1);
+    CHECK(crm.records_total == 7);
+    CHECK(crm.bytes_total == 70);
+  }
+
+  TEST_CASE("run_summaries: one row per integration in name order")
+  {
+    const tapline::test::TempDir dir;
+    auto store = open_store(dir.path() / "state.db");
+    const auto empty = store->run_summaries();
+    REQUIRE(empty.has_value());
+    CHECK(empty->empty());
+
+    start_run(*store, "shop", "2026-11-25T06:00:00.000Z");
+    start_run(*store, "crm", "2026-11-25T06:00:00.000Z");
+    const auto latest = start_run(*store, "shop", "2026-11-25T07:00:00.000Z");
+    start_run(*store, "ads", "2026-11-25T06:00:00.000Z");
+
+    const auto summaries = store->run_summaries();
+    REQUIRE_MESSAGE(summaries.has_value(), summaries.error().to_string());
+    REQUIRE(summaries->size() == 3);
+    CHECK((*summaries)[0].integration == "ads");
+    CHECK((*summaries)[1].integration == "crm");
+    CHECK((*summaries)[2].integration == "shop");
+    CHECK((*summaries)[2].last_run_id == latest);
+    CHECK((*summaries)[2].runs_total == 2);
+  }
+
+  TEST_CASE("integration_statuses: every stored status in name order")
+  {
+    const tapline::test::TempDir dir;
+    auto store = open_store(dir.path() / "state.db");
+    const auto none = store->integration_statuses();
+    REQUIRE(none.has_value());
+    CHECK(none->empty());
+
+    tapline::state::IntegrationStatus shop;
+    shop.integration = "shop";
+    shop.status = "needs_reauth";
+    shop.auth_class = "token_revoked";
+    shop.rule_id = "oauth.invalid_grant";
+    shop.explanation = "run tapline reauth shop";
+    shop.evidence = "invalid_grant";
+    shop.run_id = 3;
+    shop.since = "2026-11-25T06:00:00.000Z";
+    shop.fingerprint = "abc";
+    REQUIRE(store->set_integration_status(shop));
+    tapline::state::IntegrationStatus crm;
+    crm.integration = "crm";
+    crm.status = "active";
+    crm.since = "2026-11-25T07:00:00.000Z";
+    REQUIRE(store->set_integration_status(crm));
+
+    const auto statuses = store->integration_statuses();
+    REQUIRE_MESSAGE(statuses.has_value(), statuses.error().to_string());
+    REQUIRE(statuses->size() == 2);
+    const auto& first = (*statuses)[0];
+    CHECK(first.integration == "crm");
+    CHECK(first.status == "active");
+    CHECK(first.auth_class.empty());
+    CHECK(first.run_id == std::nullopt);
+    CHECK(first.since == "2026-11-25T07:00:00.000Z");
+    const auto& second = (*statuses)[1];
+    CHECK(second.integration == "shop");
+    CHECK(second.status == "needs_reauth");
+    CHECK(second.auth_class == "token_revoked");
+    CHECK(second.rule_id == "oauth.invalid_grant");
+    CHECK(second.explanation == "run tapline reauth shop");
+    CHECK(second.evidence == "invalid_grant");
+    CHECK(second.run_id == 3);
+    CHECK(second.since == "2026-11-25T06:00:00.000Z");
+    CHECK(second.fingerprint == "abc");
+  }
+
+  TEST_CASE("latest_states: the newest row of each integration, cleared too")
+  {
+    const tapline::test::TempDir dir;
+    auto store = open_store(dir.path() / "state.db");
+    const auto none = store->latest_states();
+    REQUIRE(none.has_value());
+    CHECK(none->empty());
+
+    REQUIRE(store->commit_state("shop", R"({"a":1})", 1, "target"));
+    REQUIRE(store->commit_state("crm", R"({"b":1})", 2, "target"));
+    const auto shop_latest =
+        store->commit_state("shop", R"({"a":2})", 3, "tap");
+    REQUIRE(shop_latest.has_value());
+    REQUIRE(store->clear_state("crm"));
+    REQUIRE(store->commit_state("ads", R"({"c":1})", std::nullopt, "user"));
+
+    const auto latest = store->latest_states();
+    REQUIRE_MESSAGE(latest.has_value(), latest.error().to_string());
+    REQUIRE(latest->size() == 3);
+    CHECK((*latest)[0].integration == "ads");
+    CHECK((*latest)[0].value_json == R"({"c":1})");
+    CHECK((*latest)[0].source == "user");
+    CHECK((*latest)[1].integration == "crm");
+    CHECK((*latest)[1].value_json == std::nullopt);
+    CHECK((*latest)[1].source == "user");
+    CHECK((*latest)[1].run_id == std::nullopt);
+    CHECK((*latest)[2].integration == "shop");
+    CHECK((*latest)[2].id == *shop_latest);
+    CHECK((*latest)[2].value_json == R"({"a":2})");
+    CHECK((*latest)[2].run_id == 3);
+    CHECK((*latest)[2].source == "tap");
+  }
+
+  TEST_CASE("open: migrating a version 3 database fills run_summary")
+  {
+    const tapline::test::TempDir dir;
+    const auto path = dir.path() / "state.db";
+    {
+      sqlite3* db = nullptr;
+      REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+      // Steps 1 to 3 of runner/state/schema.cpp as released.
+      exec_sql(db, R"sql(
+CREATE TABLE state_history (
+  id INTEGER PRIMARY KEY,
+  integration TEXT NOT NULL,
+  value_json TEXT,
+  committed_at TEXT NOT NULL,
+  run_id INTEGER,
+  source TEXT NOT NULL
+);
+CREATE INDEX state_history_integration_id ON state_history (integration, id);
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  integration TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  outcome TEXT NOT NULL,
+  exit_code INTEGER,
+  records_json TEXT NOT NULL DEFAULT '{}',
+  records INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  log_path TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  pid INTEGER
+);
+CREATE INDEX runs_integration_id ON runs (integration, id);
+CREATE TABLE credentials (
+  integration TEXT PRIMARY KEY,
+  nonce BLOB NOT NULL,
+  ciphertext BLOB NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE integration_status (
+  integration TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  auth_class TEXT NOT NULL DEFAULT '',
+  rule_id TEXT NOT NULL DEFAULT '',
+  explanation TEXT NOT NULL DEFAULT '',
+  evidence TEXT NOT NULL DEFAULT '',
+  run_id INTEGER,
+  since TEXT NOT NULL,
+  fingerprint TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  integration TEXT NOT NULL,
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_integration_id ON events (integration, id);
+)sql");
+      exec_sql(db, R"sql(
+INSERT INTO runs (id, integration, started_at, ended_at, outcome, exit_code,
+                  records, bytes, pid) VALUES
+  (1, 'shop', '2026-11-25T06:00:00.000Z', '2026-11-25T06:00:02.250Z',
+   'succeeded', 0, 10, 1000, 101),
+  (2, 'crm', '2026-11-25T06:00:00.000Z', '2026-11-25T06:00:05.000Z',
+   'succeeded', 0, 4, 40, 102),
+  (3, 'shop', '2026-11-25T07:00:00.000Z', '2026-11-25T07:00:01.000Z',
+   'failed', 69, 1, 10, 103),
+  (4, 'shop', '2026-11-25T08:00:00.000Z', '2026-11-25T08:00:01.000Z',
+   'failed', 77, 0, 0, 104),
+  (5, 'shop', '2026-11-25T09:00:00.000Z', '2026-11-25T09:00:03.000Z',
+   'failed', 69, 2, 20, 105),
+  (6, 'crm', '2026-11-25T07:00:00.000Z', NULL, 'running', NULL, 0, 0, 106),
+  (7, 'shop', '2026-11-25T10:00:00.000Z', '2026-11-25T10:00:00.500Z',
+   'interrupted', 75, 3, 30, 107),
+  (8, 'ads', '2026-11-25T06:00:00.000Z', '2026-11-25T06:00:01.000Z',
+   'failed', 69, 0, 5, NULL),
+  (9, 'ads', '2026-11-25T07:00:00.000Z', '2026-11-25T07:00:01.000Z',
+   'failed', 1, 0, 5, NULL);
+PRAGMA user_version = 3;
+)sql");
+      sqlite3_close(db);
+    }
+
+    auto store = open_store(path);
+    CHECK(query_int(path, "PRAGMA user_version") == 4);
+    const auto summaries = store->run_summaries();
+    REQUIRE_MESSAGE(summaries.has_value(), summaries.error().to_string());
+    REQUIRE(summaries->size() == 3);
+
+    const RunSummary& ads = (*summaries)[0];
+    CHECK(ads.integration == "ads");
+    CHECK(ads.last_run_id == 9);
+    CHECK(ads.last_exit_code == 1);
+    CHECK(ads.last_pid == std::nullopt);
+    CHECK(ads.last_success_at == std::nullopt);
+    CHECK(ads.last_success_unix == std::nullopt);
+    CHECK(ads.consecutive_failures == 2);
+    CHECK(ads.runs_total == 2);
+    CHECK(ads.bytes_total == 10);
+
+    const RunSummary& crm = (*summaries)[1];
+    CHECK(crm.integration == "crm");
+    CHECK(crm.last_run_id == 6);
+    CHECK(crm.last_outcome == "running");
+    CHECK(crm.last_started_unix == k_six_utc + 3600);
+    CHECK(crm.last_ended_at == std::nullopt);
+    CHECK(crm.last_duration_seconds == std::nullopt);
+    CHECK(crm.last_pid == 106);
+    CHECK(crm.slot_started_unix == k_six_utc + 3600);
+    CHECK(crm.last_success_at == "2026-11-25T06:00:05.000Z");
+    CHECK(crm.last_success_unix == k_six_utc + 5);
+    CHECK(crm.consecutive_failures == 0);
+    CHECK(crm.runs_total == 2);
+    CHECK(crm.records_total == 4);
+    CHECK(crm.bytes_total == 40);
+
+    const RunSummary& shop = (*summaries)[2];
+    CHECK(shop.integration == "shop");
+    CHECK(shop.last_run_id == 7);
+    CHECK(shop.last_started_at == "2026-11-25T10:00:00.000Z");
+    CHECK(shop.last_started_unix == k_six_utc + 4 * 3600);
+    CHECK(shop.last_ended_at == "2026-11-25T10:00:00.500Z");
+    CHECK(shop.last_ended_unix == k_six_utc + 4 * 3600);
+    CHECK(shop.last_outcome == "interrupted");
+    CHECK(shop.last_exit_code == 75);
+    CHECK(shop.last_records == 3);
+    CHECK(shop.last_bytes == 30);
+    CHECK(shop.last_pid == 107);
+    CHECK(shop.last_duration_seconds == 0.5);
+    // Run 5 is the last one that used its slot.
+    CHECK(shop.slot_started_unix == k_six_utc + 3 * 3600);
+    CHECK(shop.last_success_at == "2026-11-25T06:00:02.250Z");
+    CHECK(shop.last_success_unix == k_six_utc + 2);
+    CHECK(shop.consecutive_failures == 2); // runs 3 and 5; 4 was auth
+    CHECK(shop.runs_total == 5);
+    CHECK(shop.records_total == 16);
+    CHECK(shop.bytes_total == 1060);
+
+    // The store keeps the backfilled rows current.
+    const auto next = start_run(*store, "shop", "2026-11-25T11:00:00.000Z");
+    end_run(*store, next, "succeeded", 0, "2026-11-25T11:00:01.000Z", 4, 40);
+    const RunSummary after = summary_of(*store, "shop");
+    CHECK(after.last_run_id == next);
+    CHECK(after.consecutive_failures == 0);
+    CHECK(after.slot_started_unix == k_six_utc + 5 * 3600);
+    CHECK(after.runs_total == 6);
+    CHECK(after.records_total == 20);
+    CHECK(after.bytes_total == 1100);
   }
 }
 
