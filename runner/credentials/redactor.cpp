@@ -10,6 +10,7 @@
 
 #include <runner/credentials/json_value.hpp>
 #include <runner/credentials/redactor.hpp>
+#include <runner/util/ascii.hpp>
 #include <runner/util/json_string.hpp>
 
 #include <algorithm>
@@ -22,20 +23,6 @@ namespace tapline::credentials {
 namespace {
 
 using Span = std::pair<std::size_t, std::size_t>; // [begin, end)
-
-char
-lower(char c)
-{
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string
-lowercase(std::string_view text)
-{
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), lower);
-  return out;
-}
 
 bool
 is_alnum(char c)
@@ -214,7 +201,7 @@ normalize_key(std::string_view key)
   out.reserve(key.size());
   for (const char c : key) {
     if (c != '_' && c != '-' && c != '.' && c != ' ') {
-      out.push_back(lower(c));
+      out.push_back(util::ascii_lower(c));
     }
   }
   return out;
@@ -338,7 +325,7 @@ Redactor::add_config(std::string_view config_json, std::string_view where)
 std::string
 Redactor::redact(std::string_view text) const
 {
-  const std::string lowered = lowercase(text);
+  const std::string lowered = util::ascii_lowercase(text);
   std::vector<Span> spans;
   {
     const std::shared_lock lock(m_mutex);

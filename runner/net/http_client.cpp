@@ -1,5 +1,6 @@
 // runner/net/http_client.cpp
 #include <runner/net/http_client.hpp>
+#include <runner/util/ascii.hpp>
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -16,16 +17,6 @@ namespace {
 // Response headers kept per response; a server that sends more is not
 // worth remembering.
 constexpr std::size_t k_max_header_bytes = 64 * 1024;
-
-std::string
-lowercase(std::string_view text)
-{
-  std::string out(text);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
-  return out;
-}
 
 std::string_view
 trim(std::string_view text)
@@ -97,8 +88,8 @@ parse_origin(std::string_view url, bool default_port)
     return std::string(value);
   };
   Origin origin;
-  origin.scheme = lowercase(part(CURLUPART_SCHEME, 0));
-  origin.host = lowercase(part(CURLUPART_HOST, 0));
+  origin.scheme = util::ascii_lowercase(part(CURLUPART_SCHEME, 0));
+  origin.host = util::ascii_lowercase(part(CURLUPART_HOST, 0));
   origin.port = part(CURLUPART_PORT, default_port ? CURLU_DEFAULT_PORT : 0U);
   if (origin.scheme.empty() || origin.host.empty()) {
     return std::nullopt;
@@ -185,8 +176,9 @@ on_header(char* data, std::size_t size, std::size_t count, void* user)
     return bytes;
   }
   transfer.header_bytes += bytes;
-  transfer.response.headers.emplace_back(lowercase(line.substr(0, colon)),
-                                         trim(line.substr(colon + 1)));
+  transfer.response.headers.emplace_back(
+      util::ascii_lowercase(line.substr(0, colon)),
+      trim(line.substr(colon + 1)));
   return bytes;
 }
 
@@ -228,7 +220,7 @@ url_origin(std::string_view url)
 std::optional<std::string_view>
 HttpResponse::header(std::string_view name) const
 {
-  const auto wanted = lowercase(name);
+  const auto wanted = util::ascii_lowercase(name);
   for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
     if (it->first == wanted) {
       return it->second;

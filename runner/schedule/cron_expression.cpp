@@ -5,6 +5,7 @@
 // combine and how a job behaves across DST changes.
 
 #include <runner/schedule/cron_expression.hpp>
+#include <runner/util/ascii.hpp>
 
 #include <fmt/format.h>
 
@@ -72,16 +73,6 @@ all_of(std::string_view text, int (*predicate)(int))
   });
 }
 
-std::string
-lowercase(std::string_view text)
-{
-  std::string out(text);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 // A number or a name in `spec`'s range. `element` (the list element) is
 // quoted instead of `text` when `text` is empty, as in "5-".
 Result<Value>
@@ -104,7 +95,7 @@ parse_value(const FieldSpec& spec,
     return Value{number, false};
   }
   if (!spec.names.empty() && all_of(text, ::isalpha)) {
-    const std::string name = lowercase(text);
+    const std::string name = util::ascii_lowercase(text);
     const auto found =
         std::find(spec.names.begin(), spec.names.end(), std::string_view(name));
     if (found != spec.names.end()) {
@@ -235,7 +226,7 @@ split_fields(std::string_view text)
 Result<std::string_view>
 expand_shorthand(std::string_view text)
 {
-  const std::string name = lowercase(text);
+  const std::string name = util::ascii_lowercase(text);
   if (name == "@yearly" || name == "@annually") {
     return "0 0 1 1 *";
   }
@@ -286,7 +277,8 @@ CronExpression::parse(std::string_view text)
     // "daily" for "@daily" is an easy slip; say so rather than count.
     std::string hint;
     if (fields.size() == 1 && expand_shorthand("@" + std::string(fields[0]))) {
-      hint = fmt::format(" (did you mean '@{}'?)", lowercase(fields[0]));
+      hint = fmt::format(" (did you mean '@{}'?)",
+                         util::ascii_lowercase(fields[0]));
     }
     return fail(ErrorCode::config,
                 fmt::format("expected 5 fields (minute hour day-of-month "

@@ -1,5 +1,6 @@
 // runner/schedule/interval.cpp
 #include <runner/schedule/interval.hpp>
+#include <runner/util/ascii.hpp>
 
 #include <fmt/format.h>
 
@@ -57,23 +58,13 @@ trim(std::string_view text)
   return text;
 }
 
-std::string
-lowercase(std::string_view text)
-{
-  std::string out(text);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 } // namespace
 
 bool
 looks_like_interval(std::string_view text)
 {
   text = trim(text);
-  return lowercase(text.substr(0, 5)) == "every" &&
+  return util::ascii_lowercase(text.substr(0, 5)) == "every" &&
          (text.size() == 5 || is_blank(text[5]));
 }
 
@@ -112,7 +103,7 @@ parse_interval(std::string_view text)
                             "h or d)",
                             number_text));
   }
-  const std::string unit = lowercase(unit_text);
+  const std::string unit = util::ascii_lowercase(unit_text);
   for (const auto& known : k_units) {
     if (known.name == unit) {
       return known.length * count;
