@@ -37,6 +37,15 @@ find_integration(const config::Config& config, const std::string& name)
                           known.empty() ? "none" : known));
 }
 
+Result<IntegrationContext>
+open_integration(const GlobalOptions& options, const std::string& name)
+{
+  IntegrationContext opened;
+  TRY_ASSIGN(opened.context, open_context(options));
+  TRY_ASSIGN(opened.integration, find_integration(opened.context.config, name));
+  return opened;
+}
+
 int
 report(const Error& error, const std::string& prefix)
 {

@@ -33,6 +33,17 @@ struct Context
 [[nodiscard]] Result<const config::Integration*>
 find_integration(const config::Config& config, const std::string& name);
 
+struct IntegrationContext
+{
+  Context context;
+  const config::Integration* integration = nullptr; // in context.config
+};
+
+// open_context, then find_integration: what every command about one
+// integration starts with.
+[[nodiscard]] Result<IntegrationContext>
+open_integration(const GlobalOptions& options, const std::string& name);
+
 // Print `error` to stderr as "tapline: [prefix: ]where: message" and return
 // its exit code.
 int report(const Error& error, const std::string& prefix = {});

@@ -14,15 +14,6 @@ namespace tapline::cli {
 
 namespace {
 
-Result<std::pair<Context, const config::Integration*>>
-open_for(const GlobalOptions& global, const std::string& name)
-{
-  TRY_ASSIGN(auto context, open_context(global));
-  TRY_ASSIGN(const auto* integration, find_integration(context.config, name));
-  return std::pair<Context, const config::Integration*>(std::move(context),
-                                                        integration);
-}
-
 int
 needs_reauth(const std::string& name)
 {
@@ -42,11 +33,11 @@ pause_command(const GlobalOptions& global,
               const std::string& name,
               const std::string& reason)
 {
-  auto opened = open_for(global, name);
+  auto opened = open_integration(global, name);
   if (!opened) {
     return report(opened.error());
   }
-  auto change = sync::hold_integration(*opened->first.store, name, reason);
+  auto change = sync::hold_integration(*opened->context.store, name, reason);
   if (!change) {
     return report(change.error(), name);
   }
@@ -68,11 +59,11 @@ pause_command(const GlobalOptions& global,
 int
 resume_command(const GlobalOptions& global, const std::string& name)
 {
-  auto opened = open_for(global, name);
+  auto opened = open_integration(global, name);
   if (!opened) {
     return report(opened.error());
   }
-  auto change = sync::release_integration(*opened->first.store, name);
+  auto change = sync::release_integration(*opened->context.store, name);
   if (!change) {
     return report(change.error(), name);
   }

@@ -15,17 +15,14 @@ logs_command(const GlobalOptions& global,
              const std::string& name,
              std::optional<std::int64_t> run_id)
 {
-  auto context = open_context(global);
-  if (!context) {
-    return report(context.error());
+  auto opened = open_integration(global, name);
+  if (!opened) {
+    return report(opened.error());
   }
-  if (auto integration = find_integration(context->config, name);
-      !integration) {
-    return report(integration.error());
-  }
+  auto& context = opened->context;
   std::optional<state::RunEntry> run;
   if (run_id) {
-    auto found = context->store->run(*run_id);
+    auto found = context.store->run(*run_id);
     if (!found) {
       return report(found.error());
     }
@@ -36,7 +33,7 @@ logs_command(const GlobalOptions& global,
     }
     run = **found;
   } else {
-    auto runs = context->store->runs(name, 1);
+    auto runs = context.store->runs(name, 1);
     if (!runs) {
       return report(runs.error());
     }

@@ -63,15 +63,12 @@ runs_command(const GlobalOptions& global,
              int limit,
              bool json)
 {
-  auto context = open_context(global);
-  if (!context) {
-    return report(context.error());
+  auto opened = open_integration(global, name);
+  if (!opened) {
+    return report(opened.error());
   }
-  if (auto integration = find_integration(context->config, name);
-      !integration) {
-    return report(integration.error());
-  }
-  auto runs = context->store->runs(name, limit);
+  auto& context = opened->context;
+  auto runs = context.store->runs(name, limit);
   if (!runs) {
     return report(runs.error(), name);
   }

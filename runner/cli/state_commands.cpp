@@ -18,21 +18,6 @@ namespace tapline::cli {
 
 namespace {
 
-struct Opened
-{
-  Context context;
-  const config::Integration* integration = nullptr;
-};
-
-Result<Opened>
-open_for(const GlobalOptions& global, const std::string& name)
-{
-  Opened opened;
-  TRY_ASSIGN(opened.context, open_context(global));
-  TRY_ASSIGN(opened.integration, find_integration(opened.context.config, name));
-  return opened;
-}
-
 Result<std::string>
 read_state_input(const std::string& file)
 {
@@ -71,7 +56,7 @@ read_state_input(const std::string& file)
 int
 state_get_command(const GlobalOptions& global, const std::string& name)
 {
-  auto opened = open_for(global, name);
+  auto opened = open_integration(global, name);
   if (!opened) {
     return report(opened.error());
   }
@@ -92,7 +77,7 @@ state_set_command(const GlobalOptions& global,
                   const std::string& name,
                   const std::string& file)
 {
-  auto opened = open_for(global, name);
+  auto opened = open_integration(global, name);
   if (!opened) {
     return report(opened.error());
   }
@@ -112,7 +97,7 @@ state_set_command(const GlobalOptions& global,
 int
 state_clear_command(const GlobalOptions& global, const std::string& name)
 {
-  auto opened = open_for(global, name);
+  auto opened = open_integration(global, name);
   if (!opened) {
     return report(opened.error());
   }
@@ -133,7 +118,7 @@ state_history_command(const GlobalOptions& global,
                       int limit,
                       bool json)
 {
-  auto opened = open_for(global, name);
+  auto opened = open_integration(global, name);
   if (!opened) {
     return report(opened.error());
   }
