@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 namespace tapline::state {
@@ -536,7 +537,23 @@ open_sqlite_store(const std::string& db_path)
   // WAL lets `tapline status` read while a run writes. If the file system
   // cannot do WAL, SQLite stays in rollback mode, which is slower but just
   // as durable, so that is not treated as an error.
-  TRY(db.exec("PRAGMA journal_mode = WAL", context));
+  //
+  // Switching a new database to WAL needs an exclusive lock, and SQLite
+  // answers "busy" at once instead of waiting when another process is
+  // doing the same (two cron ticks on a fresh data directory), so that
+  // case is retried here for as long as the busy timeout.
+  const auto give_up = std::chrono::steady_clock::now() + k_busy_timeout;
+  while (true) {
+    auto wal = db.exec("PRAGMA journal_mode = WAL", context);
+    if (wal) {
+      break;
+    }
+    if (wal.error().code != ErrorCode::transient ||
+        std::chrono::steady_clock::now() >= give_up) {
+      return std::unexpected(wal.error());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
   // FULL: in WAL mode, fsync the log on every commit; NORMAL could lose the
   // last commits on power loss, and with them confirmed bookmarks.
   TRY(db.exec("PRAGMA synchronous = FULL", context));
