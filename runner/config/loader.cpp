@@ -3,7 +3,10 @@
 // The module's edge: reading the file, running yaml-cpp (whose exceptions
 // stop here and become Errors), the top-level keys, and finding which file
 // to load. The integrations themselves are read in integration_reader.cpp.
+// load_config goes through the compiled cache (config_cache.hpp) unless
+// TAPLINE_NO_CONFIG_CACHE is set; load_config_from_string never does.
 
+#include <runner/config/config_cache.hpp>
 #include <runner/config/integration_reader.hpp>
 #include <runner/config/loader.hpp>
 #include <runner/config/policy_reader.hpp>
@@ -19,6 +22,7 @@
 #include <cstdlib>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 namespace tapline::config {
 
@@ -124,6 +128,40 @@ read_root(const YamlReader& reader,
   return config;
 }
 
+// The full load. `checked_files`, when not null, receives every file the
+// load required to exist (for the config cache).
+Result<Config>
+load_text(const std::string& text,
+          const std::filesystem::path& file,
+          const EnvLookup& env,
+          std::vector<std::filesystem::path>* checked_files)
+{
+  std::error_code ec;
+  const std::filesystem::path absolute =
+      normalized(std::filesystem::absolute(file, ec));
+  if (ec) {
+    return fail(ErrorCode::config,
+                "cannot resolve configuration file path: " + ec.message(),
+                file.string());
+  }
+  YamlReader reader(file.string(), absolute.parent_path(), env);
+  reader.record_checked_files(checked_files);
+  try {
+    const YAML::Node root = YAML::Load(text);
+    TRY_ASSIGN(Config config, read_root(reader, root, file));
+    config.file = absolute;
+    return config;
+  } catch (const YAML::Exception& e) {
+    // Syntax errors, and any yaml-cpp failure on a malformed document
+    // (e.g. nesting too deep), are configuration errors at their mark.
+    const YAML::Mark mark = e.mark.is_null() ? YAML::Mark{} : e.mark;
+    return fail(ErrorCode::config,
+                "invalid yaml: " + lowercase(e.msg),
+                file.string() + ":" + std::to_string(mark.line + 1) + ":" +
+                    std::to_string(mark.column + 1));
+  }
+}
+
 } // namespace
 
 const Integration*
@@ -148,7 +186,33 @@ Result<Config>
 load_config(const std::filesystem::path& file, const EnvLookup& env)
 {
   TRY_ASSIGN(const std::string text, read_file(file));
-  return load_config_from_string(text, file, env);
+  if (!config_cache_enabled(env)) {
+    return load_text(text, file, env, nullptr);
+  }
+  std::error_code ec;
+  const std::filesystem::path absolute =
+      normalized(std::filesystem::absolute(file, ec));
+  if (ec) {
+    return load_text(text, file, env, nullptr); // reports the error
+  }
+  const auto cache_path = config_cache_path(absolute, env);
+  if (!cache_path) {
+    return load_text(text, file, env, nullptr);
+  }
+  const std::filesystem::path& cache_file = *cache_path;
+  if (auto cached =
+          read_config_cache(cache_file, absolute, file.string(), text, env)) {
+    return std::move(*cached);
+  }
+  LoadInputs inputs;
+  auto config =
+      load_text(text, file, recording_env(env, inputs), &inputs.checked_files);
+  if (config) {
+    // A cache that cannot be written (read-only directory, full disk) only
+    // costs the next load its speed.
+    (void)write_config_cache(cache_file, *config, file.string(), text, inputs);
+  }
+  return config;
 }
 
 Result<Config>
@@ -156,29 +220,7 @@ load_config_from_string(const std::string& text,
                         const std::filesystem::path& file,
                         const EnvLookup& env)
 {
-  std::error_code ec;
-  const std::filesystem::path absolute =
-      normalized(std::filesystem::absolute(file, ec));
-  if (ec) {
-    return fail(ErrorCode::config,
-                "cannot resolve configuration file path: " + ec.message(),
-                file.string());
-  }
-  const YamlReader reader(file.string(), absolute.parent_path(), env);
-  try {
-    const YAML::Node root = YAML::Load(text);
-    TRY_ASSIGN(Config config, read_root(reader, root, file));
-    config.file = absolute;
-    return config;
-  } catch (const YAML::Exception& e) {
-    // Syntax errors, and any yaml-cpp failure on a malformed document
-    // (e.g. nesting too deep), are configuration errors at their mark.
-    const YAML::Mark mark = e.mark.is_null() ? YAML::Mark{} : e.mark;
-    return fail(ErrorCode::config,
-                "invalid yaml: " + lowercase(e.msg),
-                file.string() + ":" + std::to_string(mark.line + 1) + ":" +
-                    std::to_string(mark.column + 1));
-  }
+  return load_text(text, file, env, nullptr);
 }
 
 Result<std::filesystem::path>

@@ -301,6 +301,9 @@ Result<std::filesystem::path>
 YamlReader::existing_file(const Entry& entry, std::string_view key_path) const
 {
   TRY_ASSIGN(std::filesystem::path file, path(entry, key_path));
+  if (m_checked_files != nullptr) {
+    m_checked_files->push_back(file);
+  }
   std::error_code ec;
   const auto status = std::filesystem::status(file, ec);
   if (!std::filesystem::exists(status)) {

@@ -125,10 +125,19 @@ public:
     return m_base_dir;
   }
 
+  // Append the path of every file existing_file checks to `out`, so the
+  // config cache can check them again; nullptr (the default) records none.
+  void
+  record_checked_files(std::vector<std::filesystem::path>* out)
+  {
+    m_checked_files = out;
+  }
+
 private:
   std::string m_file;
   std::filesystem::path m_base_dir;
   EnvLookup m_env;
+  std::vector<std::filesystem::path>* m_checked_files = nullptr;
 };
 
 // `path` lexically normalized, without the trailing separator that
