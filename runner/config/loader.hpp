@@ -26,11 +26,14 @@ using EnvLookup =
 // The process environment.
 [[nodiscard]] EnvLookup process_env();
 
+// Load `file`. A compiled copy of an earlier load (config_cache.hpp) is
+// used instead of parsing when it provably gives the same Config; errors
+// are always those of a full parse.
 [[nodiscard]] Result<Config> load_config(const std::filesystem::path& file,
                                          const EnvLookup& env = process_env());
 
-// Same, from text (for tests); `file` is used for messages and relative
-// paths only.
+// Same, from text (for tests), never cached; `file` is used for messages
+// and relative paths only.
 [[nodiscard]] Result<Config>
 load_config_from_string(const std::string& text,
                         const std::filesystem::path& file,
