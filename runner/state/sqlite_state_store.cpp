@@ -54,6 +54,22 @@ sql_limit(int limit)
   return limit <= 0 ? -1 : limit;
 }
 
+// Every row `select` yields, each turned into a value by `read`.
+template<typename Read>
+auto
+all_rows(Statement& select, Read read)
+    -> Result<std::vector<decltype(read(select))>>
+{
+  std::vector<decltype(read(select))> rows;
+  while (true) {
+    TRY_ASSIGN(const bool has_row, select.step());
+    if (!has_row) {
+      return rows;
+    }
+    rows.push_back(read(select));
+  }
+}
+
 StateEntry
 read_state_entry(const Statement& row)
 {
@@ -266,14 +282,7 @@ public:
             fmt::format("SELECT {} FROM run_summary ORDER BY integration",
                         k_summary_columns),
             "cannot read run summaries"));
-    std::vector<RunSummary> summaries;
-    while (true) {
-      TRY_ASSIGN(const bool has_row, select.step());
-      if (!has_row) {
-        return summaries;
-      }
-      summaries.push_back(read_run_summary(select));
-    }
+    return all_rows(select, read_run_summary);
   }
 
   Result<std::optional<RunSummary>>
@@ -328,14 +337,7 @@ public:
       select.bind_text(1, integration);
     }
     select.bind_int(2, sql_limit(limit));
-    std::vector<RunEntry> entries;
-    while (true) {
-      TRY_ASSIGN(const bool has_row, select.step());
-      if (!has_row) {
-        return entries;
-      }
-      entries.push_back(read_run_entry(select));
-    }
+    return all_rows(select, read_run_entry);
   }
 
   Result<std::optional<IntegrationStatus>>
@@ -364,14 +366,7 @@ public:
                                         "ORDER BY integration",
                                         k_status_columns),
                             "cannot read integration status"));
-    std::vector<IntegrationStatus> statuses;
-    while (true) {
-      TRY_ASSIGN(const bool has_row, select.step());
-      if (!has_row) {
-        return statuses;
-      }
-      statuses.push_back(read_status(select));
-    }
+    return all_rows(select, read_status);
   }
 
   Result<std::vector<StateEntry>>
@@ -385,14 +380,7 @@ public:
                                  "GROUP BY integration) ORDER BY integration",
                                  k_state_columns),
                      "cannot read state"));
-    std::vector<StateEntry> entries;
-    while (true) {
-      TRY_ASSIGN(const bool has_row, select.step());
-      if (!has_row) {
-        return entries;
-      }
-      entries.push_back(read_state_entry(select));
-    }
+    return all_rows(select, read_state_entry);
   }
 
   Result<void>
@@ -450,18 +438,10 @@ public:
                      "WHERE integration = ?1 ORDER BY id DESC LIMIT ?2",
                      "cannot read events"));
     select.bind_text(1, integration).bind_int(2, sql_limit(limit));
-    std::vector<Event> events;
-    while (true) {
-      TRY_ASSIGN(const bool has_row, select.step());
-      if (!has_row) {
-        return events;
-      }
-      events.push_back({select.int64(0),
-                        select.text(1),
-                        select.text(2),
-                        select.text(3),
-                        select.text(4)});
-    }
+    return all_rows(select, [](const Statement& row) {
+      return Event{
+          row.int64(0), row.text(1), row.text(2), row.text(3), row.text(4)};
+    });
   }
 
 private:
@@ -513,14 +493,7 @@ private:
                                  k_state_columns),
                      "cannot read state"));
     select.bind_text(1, integration).bind_int(2, sql_limit(limit));
-    std::vector<StateEntry> entries;
-    while (true) {
-      TRY_ASSIGN(const bool has_row, select.step());
-      if (!has_row) {
-        return entries;
-      }
-      entries.push_back(read_state_entry(select));
-    }
+    return all_rows(select, read_state_entry);
   }
 
   std::mutex m_mutex; // guards `m_db`, including sqlite3_errmsg after a call
